@@ -1,0 +1,297 @@
+"""Organizations (the party organization tree), people, accounts, exemptions and role grants."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from guardian.models import UserObjectPermissionBase
+from simple_history.models import HistoricalRecords
+from treebeard.mp_tree import MP_Node
+
+from .validators import validate_id_number, validate_phone
+
+
+class User(AbstractUser):
+    """A login account. Members may have one; clerks, secretaries and committee users always do."""
+
+    full_name = models.CharField("姓名", max_length=50, blank=True)
+    must_change_password = models.BooleanField(
+        "须修改初始密码", default=False, help_text="以初始密码登录后必须先修改密码。"
+    )
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = "用户账号"
+        verbose_name_plural = "用户账号"
+
+    def get_full_name(self) -> str:
+        return self.full_name or self.username
+
+    def __str__(self) -> str:
+        return f"{self.full_name}（{self.username}）" if self.full_name else self.username
+
+
+class Organization(MP_Node):
+    """A party organization: one node of the tree 县委 → 乡镇党委 → 党总支 → 党支部."""
+
+    class Level(models.TextChoices):
+        COMMITTEE = "committee", "党委"
+        WORK_COMMITTEE = "work_committee", "党工委"
+        GENERAL_BRANCH = "general_branch", "党总支"
+        BRANCH = "branch", "党支部"
+
+    class Sector(models.TextChoices):
+        RURAL = "rural", "农村"
+        COMMUNITY = "community", "社区"
+        GOVERNMENT = "government", "机关"
+        STATE_ENTERPRISE = "state_enterprise", "国有企业"
+        SCHOOL = "school", "学校"
+        HEALTH = "health", "医疗卫生"
+        PUBLIC_INSTITUTION = "public_institution", "科研文化体育等事业单位"
+        PRIVATE_ENTERPRISE = "private_enterprise", "非公有制经济组织"
+        SOCIAL_ORGANIZATION = "social_organization", "社会组织"
+
+    code = models.CharField("组织代码", max_length=32, unique=True)
+    name = models.CharField("组织名称", max_length=100)
+    level = models.CharField("组织层级", max_length=20, choices=Level.choices, default=Level.BRANCH)
+    sector = models.CharField("所属领域", max_length=30, choices=Sector.choices, default=Sector.RURAL)
+    is_window_unit = models.BooleanField("窗口单位", default=False)
+    supervision_phone = models.CharField("监督电话", max_length=30, blank=True, validators=[validate_phone])
+    secretary_name = models.CharField("书记姓名", max_length=50, blank=True)
+    is_active = models.BooleanField("在用", default=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["path", "depth", "numchild"])
+
+    node_order_by = ["code"]
+
+    class Meta:
+        verbose_name = "党组织"
+        verbose_name_plural = "党组织"
+        permissions = [
+            ("role_clerk", "党务干事"),
+            ("role_secretary", "书记"),
+            ("role_committee", "上级党委"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("organizations:detail", args=[self.code])
+
+    def subtree(self):
+        """This organization and every descendant: one indexed prefix query on the materialized path."""
+        return Organization.objects.filter(path__startswith=self.path)
+
+    def ancestor_paths(self) -> list[str]:
+        """Paths of this node and all its ancestors, from the root down, computed without a query."""
+        step = self.steplen
+        return [self.path[: step * i] for i in range(1, len(self.path) // step + 1)]
+
+    def is_in_subtree_of(self, other: "Organization") -> bool:
+        return self.path.startswith(other.path)
+
+
+class Member(models.Model):
+    """A party member, or an activist or non-party cadre who takes part in public commitments."""
+
+    class Gender(models.TextChoices):
+        MALE = "M", "男"
+        FEMALE = "F", "女"
+
+    class PoliticalStatus(models.TextChoices):
+        FULL = "full", "正式党员"
+        PROBATIONARY = "probationary", "预备党员"
+        ACTIVIST = "activist", "入党积极分子"
+        NON_PARTY_CADRE = "non_party_cadre", "非党干部"
+
+    name = models.CharField("姓名", max_length=50)
+    gender = models.CharField("性别", max_length=1, choices=Gender.choices)
+    birth_date = models.DateField("出生日期")
+    id_number = models.CharField("身份证号", max_length=18, unique=True, validators=[validate_id_number])
+    phone = models.CharField("联系电话", max_length=30, blank=True, validators=[validate_phone])
+    political_status = models.CharField(
+        "政治面貌", max_length=20, choices=PoliticalStatus.choices, default=PoliticalStatus.FULL
+    )
+    join_date = models.DateField("入党时间", null=True, blank=True)
+    post = models.CharField("职务/岗位", max_length=100, blank=True)
+
+    is_leader = models.BooleanField("领导干部", default=False)
+    is_village_cadre = models.BooleanField("村干部", default=False)
+    is_unposted = models.BooleanField("无职党员", default=False)
+    is_retired = models.BooleanField("离退休", default=False)
+    is_sanlao = models.BooleanField("“三老”", default=False, help_text="老党员、老干部、老劳模")
+    is_student = models.BooleanField("学生", default=False)
+    is_teaching_staff = models.BooleanField("教职工", default=False)
+
+    organization = models.ForeignKey(
+        Organization, verbose_name="所在党组织", on_delete=models.PROTECT, related_name="members"
+    )
+    inflow_organization = models.ForeignKey(
+        Organization,
+        verbose_name="流入地党组织",
+        on_delete=models.PROTECT,
+        related_name="inflow_members",
+        null=True,
+        blank=True,
+        help_text="流动党员参加活动的党组织；非流动党员留空。",
+    )
+    residence_organization = models.ForeignKey(
+        Organization,
+        verbose_name="居住地社区党组织",
+        on_delete=models.PROTECT,
+        related_name="resident_members",
+        null=True,
+        blank=True,
+        help_text="在职党员到居住地社区报到、作第二份承诺的社区党组织。",
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="登录账号",
+        on_delete=models.SET_NULL,
+        related_name="member",
+        null=True,
+        blank=True,
+    )
+    is_exempt = models.BooleanField("免于承诺", default=False, editable=False)
+    is_active = models.BooleanField("在册", default=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "党员"
+        verbose_name_plural = "党员"
+        ordering = ["organization__path", "name", "id"]
+        indexes = [
+            models.Index(fields=["organization", "name"], name="member_org_name_idx"),
+            models.Index(fields=["inflow_organization"], name="member_inflow_idx"),
+        ]
+
+    FLAG_FIELDS = (
+        "is_leader",
+        "is_village_cadre",
+        "is_unposted",
+        "is_retired",
+        "is_sanlao",
+        "is_student",
+        "is_teaching_staff",
+    )
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("organizations:member_detail", args=[self.pk])
+
+    @property
+    def is_floating(self) -> bool:
+        return self.inflow_organization_id is not None
+
+    def flag_labels(self) -> list[str]:
+        return [self._meta.get_field(f).verbose_name for f in self.FLAG_FIELDS if getattr(self, f)]
+
+    def clean(self):
+        from .validators import id_number_birth_date, id_number_gender, validate_id_number
+
+        errors = {}
+        try:
+            validate_id_number(self.id_number)
+            id_number_ok = True
+        except ValidationError:
+            id_number_ok = False  # reported by the field's own validator
+        if id_number_ok and self.birth_date:
+            if id_number_birth_date(self.id_number) != self.birth_date:
+                errors["birth_date"] = "出生日期与身份证号中的出生日期不一致。"
+            if self.gender and id_number_gender(self.id_number) != self.gender:
+                errors["gender"] = "性别与身份证号不一致（第17位奇数为男、偶数为女）。"
+        is_party_member = self.political_status in (self.PoliticalStatus.FULL, self.PoliticalStatus.PROBATIONARY)
+        if is_party_member and not self.join_date:
+            errors["join_date"] = "党员须填写入党时间。"
+        if self.join_date and self.birth_date and self.join_date <= self.birth_date:
+            errors["join_date"] = "入党时间不能早于出生日期。"
+        if self.inflow_organization_id and self.inflow_organization_id == self.organization_id:
+            errors["inflow_organization"] = "流入地党组织不能与所在党组织相同。"
+        if errors:
+            raise ValidationError(errors)
+
+
+class Exemption(models.Model):
+    """免于承诺: proposed by the branch for age or health, decided by the superior organization."""
+
+    class Reason(models.TextChoices):
+        AGE = "age", "年老体弱"
+        HEALTH = "health", "身体健康原因"
+        OTHER = "other", "其他原因"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待审批"
+        APPROVED = "approved", "已批准"
+        REJECTED = "rejected", "未批准"
+        REVOKED = "revoked", "已撤销"
+
+    member = models.ForeignKey(Member, verbose_name="党员", on_delete=models.CASCADE, related_name="exemptions")
+    reason = models.CharField("免诺原因", max_length=20, choices=Reason.choices)
+    explanation = models.TextField("情况说明", max_length=1000)
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.PENDING)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="提出人", on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_at = models.DateTimeField("提出时间", auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="审批人",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    decision_comment = models.CharField("审批意见", max_length=500, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "免于承诺申请"
+        verbose_name_plural = "免于承诺申请"
+        ordering = ["-proposed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member"], condition=Q(status="pending"), name="one_pending_exemption_per_member"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member.name}：{self.get_reason_display()}（{self.get_status_display()}）"
+
+
+class OrganizationUserObjectPermission(UserObjectPermissionBase):
+    """A role held by a user on an organization (django-guardian direct foreign key table).
+
+    The role holds for the whole subtree; `organizations.permissions` answers by comparing tree paths, so
+    grants are never copied down the tree.
+    """
+
+    content_object = models.ForeignKey(Organization, verbose_name="党组织", on_delete=models.CASCADE)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="授权人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    granted_at = models.DateTimeField("授权时间", auto_now_add=True, null=True)
+
+    history = HistoricalRecords()
+
+    class Meta(UserObjectPermissionBase.Meta):
+        verbose_name = "角色授权"
+        verbose_name_plural = "角色授权"

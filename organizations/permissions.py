@@ -1,0 +1,297 @@
+"""The one place that decides access.
+
+A role (党务干事, 书记, 上级党委) is granted to a user on an organization as a django-guardian object
+permission and holds for that organization's whole subtree. Whether it holds on some object is answered by
+comparing materialized tree paths: the user's grants are loaded once per request (one query) and cached on
+the user object. Grants are never copied down the tree.
+
+Every view and service asks `may(user, action, obj)` or `require(...)`, and lists start from
+`orgs_for(user, action)` / `members_for(user, action)`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Q
+from django.http import Http404
+
+
+class Role(models.TextChoices):
+    CLERK = "clerk", "党务干事"
+    SECRETARY = "secretary", "书记"
+    COMMITTEE = "committee", "上级党委"
+
+
+ROLE_CODENAMES = {
+    Role.CLERK: "role_clerk",
+    Role.SECRETARY: "role_secretary",
+    Role.COMMITTEE: "role_committee",
+}
+CODENAME_ROLES = {v: k for k, v in ROLE_CODENAMES.items()}
+
+_ALL = frozenset({Role.CLERK, Role.SECRETARY, Role.COMMITTEE})
+_BRANCH = frozenset({Role.CLERK, Role.SECRETARY})
+
+# action → roles that allow it on the subtree of the organization the role is granted on.
+# The branch (clerk, secretary) keeps the roster and sees personal data; the committee reads the roster
+# with 身份证号 and phone masked, keeps the organization tree and decides exemptions.
+ACTIONS: dict[str, frozenset[Role]] = {
+    "view_org": _ALL,
+    "manage_org": _ALL,
+    "view_members": _ALL,
+    "manage_members": _BRANCH,
+    "view_personal_data": _BRANCH,
+    "export_roster": _ALL,
+    "propose_exemption": frozenset({Role.CLERK, Role.SECRETARY}),
+    "decide_exemption": frozenset({Role.COMMITTEE}),
+    "grant_roles": frozenset({Role.SECRETARY, Role.COMMITTEE}),
+}
+
+# What a member may do through his own linked account, on his own organizations and his own record.
+MEMBER_ORG_ACTIONS = frozenset({"view_org", "view_members"})
+MEMBER_SELF_ACTIONS = frozenset({"view_member", "view_personal_data"})
+
+# Which roles a holder of a role may grant to others (never a higher one than his own).
+GRANTABLE_ROLES: dict[Role, frozenset[Role]] = {
+    Role.COMMITTEE: frozenset({Role.COMMITTEE, Role.SECRETARY, Role.CLERK}),
+    Role.SECRETARY: frozenset({Role.SECRETARY, Role.CLERK}),
+    Role.CLERK: frozenset(),
+}
+
+REFUSAL_MESSAGES = {
+    "view_org": "您无权查看该党组织。",
+    "manage_org": "您无权维护该党组织的信息。",
+    "view_members": "您无权查看该党组织的党员名册。",
+    "view_member": "您无权查看该党员的信息。",
+    "manage_members": "您无权维护该党员的信息。",
+    "view_personal_data": "您无权查看该党员的个人信息。",
+    "export_roster": "您无权导出该党组织的名册。",
+    "propose_exemption": "只有本支部的书记或党务干事可以提出免于承诺。",
+    "decide_exemption": "只有上级党委可以审批免于承诺。",
+    "grant_roles": "您无权在该党组织授予或撤销角色。",
+}
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: Role
+    path: str
+    organization_id: int
+
+
+def grants_of(user) -> list[Grant]:
+    """The user's role grants, loaded with one query and cached on the user object for this request."""
+    cached = getattr(user, "_org_grants", None)
+    if cached is not None:
+        return cached
+    from .models import OrganizationUserObjectPermission
+
+    rows = (
+        OrganizationUserObjectPermission.objects.filter(
+            user_id=user.pk, permission__codename__in=CODENAME_ROLES.keys(), content_object__is_active=True
+        )
+        .values_list("permission__codename", "content_object__path", "content_object_id")
+        .order_by("content_object__path")
+    )
+    grants = [Grant(CODENAME_ROLES[codename], path, org_id) for codename, path, org_id in rows]
+    user._org_grants = grants
+    return grants
+
+
+def forget_grants(user) -> None:
+    """Drop the per-request cache, e.g. after a grant or revoke on this same user object."""
+    if hasattr(user, "_org_grants"):
+        del user._org_grants
+    if hasattr(user, "_own_member"):
+        del user._own_member
+
+
+def own_member(user):
+    """The Member linked to this account, or None (cached on the user object)."""
+    if not hasattr(user, "_own_member"):
+        from .models import Member
+
+        user._own_member = (
+            Member.objects.filter(user_id=user.pk, is_active=True)
+            .select_related("organization", "inflow_organization", "residence_organization")
+            .first()
+        )
+    return user._own_member
+
+
+def roles_on(user, org) -> set[Role]:
+    """Roles the user holds on `org`, directly or through an ancestor."""
+    if not _is_usable(user):
+        return set()
+    return {g.role for g in grants_of(user) if org.path.startswith(g.path)}
+
+
+def has_any_role(user, roles=_ALL) -> bool:
+    return _is_usable(user) and (user.is_superuser or any(g.role in roles for g in grants_of(user)))
+
+
+def _is_usable(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def _orgs_of(obj, action: str) -> list:
+    """The organizations whose subtree decides access to `obj` for `action`."""
+    from .models import Exemption, Member, Organization
+
+    if isinstance(obj, Organization):
+        return [obj]
+    if isinstance(obj, Exemption):
+        obj = obj.member
+    if isinstance(obj, Member):
+        orgs = [obj.organization]
+        if action.startswith("view"):
+            # A floating member takes part in his inflow branch; a working member reports to his community.
+            orgs += [o for o in (obj.inflow_organization, obj.residence_organization) if o is not None]
+        return orgs
+    org = getattr(obj, "organization", None)
+    if org is not None:
+        return [org]
+    raise TypeError(f"may(): no organization for {type(obj).__name__}")
+
+
+def may(user, action: str, obj) -> bool:
+    """May `user` take `action` on `obj` (an Organization, a Member, or anything with `.organization`)?"""
+    if not _is_usable(user):
+        return False
+    if user.is_superuser:
+        return True
+    from .models import Member
+
+    if action == "view_member":
+        # Seeing a member's record is part of keeping or reading the roster of one of his organizations.
+        return may(user, "view_members", obj)
+    roles = ACTIONS.get(action, frozenset())
+    orgs = _orgs_of(obj, action)
+    grants = grants_of(user)
+    for org in orgs:
+        for grant in grants:
+            if grant.role in roles and org.path.startswith(grant.path):
+                return True
+    member = own_member(user)
+    if member is None:
+        return False
+    if isinstance(obj, Member) and obj.pk == member.pk and action in MEMBER_SELF_ACTIONS:
+        return True
+    if action in MEMBER_ORG_ACTIONS:
+        own_org_ids = {member.organization_id, member.inflow_organization_id, member.residence_organization_id}
+        return any(org.pk in own_org_ids for org in orgs)
+    return False
+
+
+def require(user, action: str, obj) -> None:
+    """Raise PermissionDenied (with a Chinese message) unless `may(user, action, obj)`."""
+    if not may(user, action, obj):
+        raise PermissionDenied(REFUSAL_MESSAGES.get(action, "您无权执行此操作。"))
+
+
+def may_view_member(user, member) -> bool:
+    return may(user, "view_member", member)
+
+
+def _path_q(paths: list[str], field: str) -> Q | None:
+    # Nested grants collapse into their top-most path, keeping the OR short.
+    kept: list[str] = []
+    for path in sorted(set(paths)):
+        if not any(path.startswith(k) for k in kept):
+            kept.append(path)
+    if not kept:
+        return None
+    return reduce(or_, (Q(**{f"{field}__startswith": p}) for p in kept))
+
+
+def orgs_for(user, action: str):
+    """A queryset of the organizations on which `user` may take `action`."""
+    from .models import Organization
+
+    if not _is_usable(user):
+        return Organization.objects.none()
+    if user.is_superuser:
+        return Organization.objects.all()
+    roles = ACTIONS.get("view_members" if action == "view_member" else action, frozenset())
+    q = _path_q([g.path for g in grants_of(user) if g.role in roles], "path")
+    member = own_member(user)
+    if member is not None and action in MEMBER_ORG_ACTIONS:
+        own = Q(
+            pk__in=[
+                pk
+                for pk in (member.organization_id, member.inflow_organization_id, member.residence_organization_id)
+                if pk
+            ]
+        )
+        q = own if q is None else q | own
+    if q is None:
+        return Organization.objects.none()
+    return Organization.objects.filter(q)
+
+
+def members_for(user, action: str = "view_member"):
+    """A queryset of the members on whom `user` may take `action`."""
+    from .models import Member
+
+    if not _is_usable(user):
+        return Member.objects.none()
+    if user.is_superuser:
+        return Member.objects.all()
+    role_action = "view_members" if action == "view_member" else action
+    roles = ACTIONS.get(role_action, frozenset())
+    paths = [g.path for g in grants_of(user) if g.role in roles]
+    q = _path_q(paths, "organization__path")
+    if action.startswith("view") and paths:
+        q = q | _path_q(paths, "inflow_organization__path") | _path_q(paths, "residence_organization__path")
+    member = own_member(user)
+    if member is not None:
+        if action in MEMBER_SELF_ACTIONS:
+            q = Q(pk=member.pk) if q is None else q | Q(pk=member.pk)
+        if action == "view_member":
+            own_ids = [
+                pk
+                for pk in (member.organization_id, member.inflow_organization_id, member.residence_organization_id)
+                if pk
+            ]
+            own = (
+                Q(organization_id__in=own_ids)
+                | Q(inflow_organization_id__in=own_ids)
+                | Q(residence_organization_id__in=own_ids)
+            )
+            q = own if q is None else q | own
+    if q is None:
+        return Member.objects.none()
+    return Member.objects.filter(q)
+
+
+def org_get_for_user_or_404(user, code: str, action: str = "view_org"):
+    """The organization with this code if the user may see it; 404 alike for absent and not visible.
+
+    When the user may see it but not take `action`, the refusal is a 403 with a Chinese message.
+    """
+    from .models import Organization
+
+    org = Organization.objects.filter(code=code).first()
+    if org is None or not may(user, "view_org", org):
+        raise Http404("没有找到该党组织。")
+    require(user, action, org)
+    return org
+
+
+def member_get_for_user_or_404(user, pk: int, action: str = "view_member"):
+    from .models import Member
+
+    member = (
+        Member.objects.select_related("organization", "inflow_organization", "residence_organization", "user")
+        .filter(pk=pk)
+        .first()
+    )
+    if member is None or not may(user, "view_member", member):
+        raise Http404("没有找到该党员。")
+    require(user, action, member)
+    return member

@@ -1,0 +1,359 @@
+"""Keeping the organization tree, the roster, exemptions and role grants (DESIGN §3).
+
+Every function is one action a person takes: it is atomic, takes the acting user as `by`, checks the
+permission module, and leaves a history row (django-simple-history) naming who did it.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.contrib.auth.models import Permission
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .errors import DomainError
+from .models import Exemption, Member, Organization, OrganizationUserObjectPermission, User
+from .permissions import (
+    ACTIONS,
+    CODENAME_ROLES,
+    GRANTABLE_ROLES,
+    ROLE_CODENAMES,
+    Role,
+    forget_grants,
+    grants_of,
+    may,
+    require,
+    roles_on,
+)
+from .validators import normalize_id_number
+
+ORGANIZATION_FIELDS = (
+    "code",
+    "name",
+    "level",
+    "sector",
+    "is_window_unit",
+    "supervision_phone",
+    "secretary_name",
+)
+MEMBER_FIELDS = (
+    "name",
+    "gender",
+    "birth_date",
+    "id_number",
+    "phone",
+    "political_status",
+    "join_date",
+    "post",
+    *Member.FLAG_FIELDS,
+    "organization",
+    "inflow_organization",
+    "residence_organization",
+    "is_active",
+)
+
+
+def _stamp(obj, by) -> None:
+    obj._history_user = by
+
+
+# --- organizations ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def organization_create(*, parent: Organization | None, by: User, **fields) -> Organization:
+    if parent is None:
+        if not by.is_superuser:
+            raise PermissionDenied("只有系统管理员可以创建顶级党组织。")
+    else:
+        parent = Organization.objects.select_for_update().get(pk=parent.pk)
+        require(by, "manage_org", parent)
+        if not parent.is_active:
+            raise DomainError("上级党组织已停用，不能在其下新建组织。")
+    org = Organization(**{k: v for k, v in fields.items() if k in ORGANIZATION_FIELDS})
+    org.full_clean(exclude=["path", "depth", "numchild"])
+    _stamp(org, by)
+    if parent is None:
+        return Organization.objects.add_root(instance=org)
+    return Organization.objects.add_child(parent, instance=org)
+
+
+@transaction.atomic
+def organization_update(*, organization: Organization, by: User, **fields) -> Organization:
+    org = Organization.objects.select_for_update().get(pk=organization.pk)
+    require(by, "manage_org", org)
+    for key, value in fields.items():
+        if key not in ORGANIZATION_FIELDS:
+            raise ValueError(f"organization_update: {key} cannot be changed here")
+        setattr(org, key, value)
+    org.full_clean(exclude=["path", "depth", "numchild"])
+    _stamp(org, by)
+    org.save()
+    return org
+
+
+@transaction.atomic
+def organization_move(*, organization: Organization, new_parent: Organization, by: User) -> Organization:
+    org = Organization.objects.select_for_update().get(pk=organization.pk)
+    new_parent = Organization.objects.get(pk=new_parent.pk)
+    require(by, "manage_org", org)
+    require(by, "manage_org", new_parent)
+    if new_parent.path.startswith(org.path):
+        raise DomainError("不能把党组织移动到它自己或它的下级组织之下。")
+    if Organization.objects.get_parent(org) == new_parent:
+        raise DomainError("该党组织已在所选上级组织之下。")
+    if not new_parent.is_active:
+        raise DomainError("目标上级党组织已停用。")
+    if not _is_below_own_grant(by, org):
+        # Moving the node a role is granted on would take it out of the mover's own reach.
+        raise PermissionDenied("不能移动您被授权的党组织本身，请联系上级党委。")
+    Organization.objects.move(org, new_parent, pos="sorted-child")
+    org.refresh_from_db()
+    _stamp(org, by)
+    org.save()  # a history row records who moved it
+    forget_grants(by)
+    return org
+
+
+def _is_below_own_grant(user, org: Organization) -> bool:
+    """True when `org` lies strictly below a node on which the user may manage organizations."""
+    if user.is_superuser:
+        return True
+    return any(
+        g.role in ACTIONS["manage_org"] and org.path.startswith(g.path) and len(g.path) < len(org.path)
+        for g in grants_of(user)
+    )
+
+
+@transaction.atomic
+def organization_set_active(*, organization: Organization, active: bool, by: User) -> Organization:
+    org = Organization.objects.select_for_update().get(pk=organization.pk)
+    require(by, "manage_org", org)
+    if not active and org.subtree().filter(is_active=True).exclude(pk=org.pk).exists():
+        raise DomainError("该党组织还有在用的下级组织，请先停用或移走下级组织。")
+    if not active and not _is_below_own_grant(by, org):
+        raise PermissionDenied("不能停用您被授权的党组织本身，请联系上级党委。")
+    parent = Organization.objects.get_parent(org)
+    if active and parent is not None and not parent.is_active:
+        raise DomainError("上级党组织已停用，请先启用上级党组织。")
+    org.is_active = active
+    _stamp(org, by)
+    org.save()
+    return org
+
+
+@transaction.atomic
+def organization_delete(*, organization: Organization, by: User) -> None:
+    org = Organization.objects.select_for_update().get(pk=organization.pk)
+    require(by, "manage_org", org)
+    if org.numchild:
+        raise DomainError("该党组织有下级组织，不能删除。")
+    if (
+        Member.objects.filter(organization=org).exists()
+        or Member.objects.filter(inflow_organization=org).exists()
+        or Member.objects.filter(residence_organization=org).exists()
+    ):
+        raise DomainError("该党组织已有党员，不能删除，只能停用。")
+    if not _is_below_own_grant(by, org):
+        raise PermissionDenied("不能删除您被授权的党组织本身。")
+    _stamp(org, by)
+    org.delete()
+
+
+# --- members ---------------------------------------------------------------------------------------------
+
+
+def _check_member_orgs(by: User, member: Member) -> None:
+    for field in ("organization", "inflow_organization", "residence_organization"):
+        org = getattr(member, field)
+        if org is not None and not org.is_active:
+            raise ValidationError({field: "所选党组织已停用。"})
+    require(by, "manage_members", member.organization)
+
+
+@transaction.atomic
+def member_create(*, by: User, **fields) -> Member:
+    member = Member(**{k: v for k, v in fields.items() if k in MEMBER_FIELDS})
+    member.id_number = normalize_id_number(member.id_number)
+    _check_member_orgs(by, member)
+    member.full_clean()
+    _stamp(member, by)
+    member.save()
+    return member
+
+
+@transaction.atomic
+def member_update(*, member: Member, by: User, **fields) -> Member:
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    require(by, "manage_members", member)
+    for key, value in fields.items():
+        if key not in MEMBER_FIELDS:
+            raise ValueError(f"member_update: {key} cannot be changed here")
+        setattr(member, key, value)
+    member.id_number = normalize_id_number(member.id_number)
+    _check_member_orgs(by, member)
+    member.full_clean()
+    _stamp(member, by)
+    member.save()
+    return member
+
+
+def _initial_password() -> str:
+    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(10))
+
+
+@transaction.atomic
+def member_account_create(*, member: Member, by: User, username: str) -> tuple[User, str]:
+    """Give a member a login account with an initial password he must change at first login."""
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    require(by, "manage_members", member)
+    if member.user_id:
+        raise DomainError("该党员已有登录账号。")
+    username = username.strip()
+    if not username:
+        raise DomainError("请填写登录名。")
+    if User.objects.filter(username__iexact=username).exists():
+        raise DomainError("该登录名已被使用，请换一个。")
+    password = _initial_password()
+    user = User.objects.create_user(
+        username=username, password=password, full_name=member.name, must_change_password=True
+    )
+    member.user = user
+    _stamp(member, by)
+    member.save(update_fields=["user", "updated_at"])
+    return user, password
+
+
+@transaction.atomic
+def member_password_reset(*, member: Member, by: User) -> str:
+    member = Member.objects.select_for_update().select_related("user").get(pk=member.pk)
+    require(by, "manage_members", member)
+    if not member.user_id:
+        raise DomainError("该党员还没有登录账号。")
+    password = _initial_password()
+    member.user.set_password(password)
+    member.user.must_change_password = True
+    member.user.save(update_fields=["password", "must_change_password"])
+    return password
+
+
+# --- exemptions ------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def exemption_propose(*, member: Member, by: User, reason: str, explanation: str) -> Exemption:
+    member = Member.objects.select_for_update().select_related("organization").get(pk=member.pk)
+    require(by, "propose_exemption", member.organization)
+    if member.is_exempt:
+        raise DomainError("该党员已经免于承诺。")
+    if not explanation.strip():
+        raise DomainError("请填写情况说明。")
+    exemption = Exemption(member=member, reason=reason, explanation=explanation.strip(), proposed_by=by)
+    exemption.full_clean(exclude=["proposed_by", "member"])
+    _stamp(exemption, by)
+    try:
+        with transaction.atomic():
+            exemption.save()
+    except IntegrityError:
+        raise DomainError("该党员已有一份待审批的免于承诺申请。") from None
+    return exemption
+
+
+@transaction.atomic
+def exemption_decide(*, exemption: Exemption, by: User, approve: bool, comment: str = "") -> Exemption:
+    exemption = Exemption.objects.select_for_update().select_related("member__organization").get(pk=exemption.pk)
+    require(by, "decide_exemption", exemption.member.organization)
+    if exemption.status != Exemption.Status.PENDING:
+        raise DomainError("该申请已经审批过了。")
+    if exemption.proposed_by_id == by.pk and not by.is_superuser:
+        raise PermissionDenied("不能审批自己提出的免于承诺申请。")
+    if not approve and not comment.strip():
+        raise DomainError("不批准时请填写审批意见。")
+    exemption.status = Exemption.Status.APPROVED if approve else Exemption.Status.REJECTED
+    exemption.decided_by = by
+    exemption.decided_at = timezone.now()
+    exemption.decision_comment = comment.strip()
+    _stamp(exemption, by)
+    exemption.save()
+    if approve:
+        member = Member.objects.select_for_update().get(pk=exemption.member_id)
+        member.is_exempt = True
+        _stamp(member, by)
+        member.save(update_fields=["is_exempt", "updated_at"])
+    return exemption
+
+
+@transaction.atomic
+def exemption_revoke(*, exemption: Exemption, by: User, comment: str) -> Exemption:
+    """End an approved exemption (e.g. the member has recovered); the member counts again in coverage."""
+    exemption = Exemption.objects.select_for_update().select_related("member__organization").get(pk=exemption.pk)
+    require(by, "decide_exemption", exemption.member.organization)
+    if exemption.status != Exemption.Status.APPROVED:
+        raise DomainError("只有已批准的免于承诺可以撤销。")
+    if not comment.strip():
+        raise DomainError("请填写撤销原因。")
+    exemption.status = Exemption.Status.REVOKED
+    exemption.decision_comment = comment.strip()
+    exemption.decided_by = by
+    exemption.decided_at = timezone.now()
+    _stamp(exemption, by)
+    exemption.save()
+    member = Member.objects.select_for_update().get(pk=exemption.member_id)
+    member.is_exempt = False
+    _stamp(member, by)
+    member.save(update_fields=["is_exempt", "updated_at"])
+    return exemption
+
+
+# --- roles -----------------------------------------------------------------------------------------------
+
+
+def grantable_roles(by: User, organization: Organization) -> list[Role]:
+    if by.is_superuser:
+        return list(Role)
+    if not may(by, "grant_roles", organization):
+        return []
+    allowed: set[Role] = set()
+    for role in roles_on(by, organization):
+        allowed |= GRANTABLE_ROLES[role]
+    return [r for r in Role if r in allowed]
+
+
+@transaction.atomic
+def role_grant(*, user: User, role: Role | str, organization: Organization, by: User):
+    role = Role(role)
+    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    require(by, "grant_roles", organization)
+    if role not in grantable_roles(by, organization):
+        raise PermissionDenied(f"您不能授予“{role.label}”角色。")
+    if not user.is_active:
+        raise DomainError("该账号已停用，不能授予角色。")
+    permission = Permission.objects.get(codename=ROLE_CODENAMES[role], content_type__app_label="organizations")
+    grant, created = OrganizationUserObjectPermission.objects.get_or_create(
+        user=user, permission=permission, content_object=organization, defaults={"granted_by": by}
+    )
+    if not created:
+        raise DomainError(f"{user} 已在{organization.name}担任“{role.label}”角色。")
+    forget_grants(user)
+    return grant
+
+
+@transaction.atomic
+def role_revoke(*, grant: OrganizationUserObjectPermission, by: User) -> None:
+    grant = (
+        OrganizationUserObjectPermission.objects.select_for_update()
+        .select_related("permission", "content_object")
+        .get(pk=grant.pk)
+    )
+    role = CODENAME_ROLES[grant.permission.codename]
+    require(by, "grant_roles", grant.content_object)
+    if role not in grantable_roles(by, grant.content_object):
+        raise PermissionDenied(f"您不能撤销“{role.label}”角色。")
+    if grant.user_id == by.pk and not by.is_superuser:
+        raise DomainError("不能撤销您自己的角色，请联系上级。")
+    grant._history_user = by
+    grant.delete()
+    forget_grants(grant.user)

@@ -1,0 +1,573 @@
+"""Pages for the organization tree, the roster, exemptions, roles and Excel import/export.
+
+Views stay thin: they find the object through the permission module, call one service, and turn a refusal
+into a Chinese message.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import PasswordChangeView
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from . import services
+from .errors import DomainError
+from .filters import MemberFilter
+from .forms import (
+    AccountCreateForm,
+    ExemptionDecideForm,
+    ExemptionProposeForm,
+    ImportUploadForm,
+    MemberForm,
+    MoveOrganizationForm,
+    OrganizationForm,
+    RoleGrantForm,
+)
+from .models import Exemption, Member, Organization, OrganizationUserObjectPermission
+from .permissions import (
+    Role,
+    grants_of,
+    has_any_role,
+    may,
+    member_get_for_user_or_404,
+    org_get_for_user_or_404,
+    orgs_for,
+    own_member,
+    require,
+)
+from .resources import KIND_LABELS, KIND_UNITS, import_commit, import_preview, import_template, roster_xlsx
+from .selectors import ancestors_of, children_with_counts, member_list, role_grants_in, subtree_counts
+
+PAGE_SIZE = 25
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+# --- home ------------------------------------------------------------------------------------------------
+
+
+@login_required
+def home(request):
+    user = request.user
+    grants = grants_of(user)
+    orgs = Organization.objects.in_bulk({g.organization_id for g in grants})
+    committee_orgs = list(dict.fromkeys(orgs[g.organization_id] for g in grants if g.role == Role.COMMITTEE))
+    branch_orgs = list(dict.fromkeys(orgs[g.organization_id] for g in grants if g.role != Role.COMMITTEE))
+    branch_cards = [
+        (org, subtree_counts(org), sorted({g.role.label for g in grants if g.organization_id == org.pk}))
+        for org in branch_orgs
+    ]
+    committee_cards = [(org, subtree_counts(org), children_with_counts(org)) for org in committee_orgs]
+    member = own_member(user)
+    context = {
+        "branch_cards": branch_cards,
+        "committee_cards": committee_cards,
+        "member": member,
+        "pending_exemptions": Exemption.objects.filter(
+            status=Exemption.Status.PENDING, member__organization__in=orgs_for(user, "decide_exemption")
+        ).count()
+        if has_any_role(user, {Role.COMMITTEE}) or user.is_superuser
+        else 0,
+    }
+    if user.is_superuser and not grants:
+        roots = list(Organization.objects.get_root_nodes())
+        context["committee_cards"] = [(org, subtree_counts(org), children_with_counts(org)) for org in roots]
+    return render(request, "organizations/home.html", context)
+
+
+class FirstPasswordChangeView(PasswordChangeView):
+    template_name = "registration/password_change.html"
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        user = form.user
+        if user.must_change_password:
+            user.must_change_password = False
+            user.save(update_fields=["must_change_password"])
+        update_session_auth_hash(self.request, user)
+        messages.success(self.request, "密码已修改。")
+        return response
+
+
+# --- organizations ---------------------------------------------------------------------------------------
+
+
+@login_required
+def organization_tree(request):
+    user = request.user
+    query = request.GET.get("q", "").strip()
+    visible = orgs_for(user, "view_org")
+    if query:
+        results = visible.filter(name__contains=query) | visible.filter(code__icontains=query)
+        page = Paginator(results.order_by("path"), PAGE_SIZE).get_page(request.GET.get("page"))
+        qs = urlencode({"q": query})
+        return render(request, "organizations/tree.html", {"query": query, "page": page, "qs": qs})
+    # The roots of what the user may see: nodes whose parent is not visible to him.
+    visible_paths = list(visible.values_list("path", flat=True)) if not user.is_superuser else []
+    if user.is_superuser:
+        tops = list(Organization.objects.get_root_nodes())
+    else:
+        path_set = set(visible_paths)
+        top_paths = [p for p in visible_paths if p[: -Organization.steplen] not in path_set]
+        tops = list(Organization.objects.filter(path__in=top_paths).order_by("path"))
+    return render(request, "organizations/tree.html", {"tops": tops, "query": query})
+
+
+@login_required
+def organization_children(request, code):
+    """htmx fragment: the children of one node, loaded when the user expands it."""
+    org = org_get_for_user_or_404(request.user, code)
+    children = [c for c in Organization.objects.get_children(org) if may(request.user, "view_org", c)]
+    return render(request, "organizations/_tree_children.html", {"children": children})
+
+
+@login_required
+def organization_detail(request, code):
+    user = request.user
+    org = org_get_for_user_or_404(user, code)
+    children = children_with_counts(org)
+    context = {
+        "org": org,
+        "ancestors": [a for a in ancestors_of(org) if may(user, "view_org", a)],
+        "children": children,
+        "counts": subtree_counts(org),
+        "can_manage": may(user, "manage_org", org),
+        "can_manage_members": may(user, "manage_members", org),
+        "can_view_members": may(user, "view_members", org),
+        "can_grant": may(user, "grant_roles", org),
+        "can_export": may(user, "export_roster", org),
+        "history": org.history.select_related("history_user").order_by("-history_date")[:10],
+    }
+    return render(request, "organizations/organization_detail.html", context)
+
+
+@login_required
+def organization_create(request, code):
+    parent = org_get_for_user_or_404(request.user, code, "manage_org")
+    form = OrganizationForm(request.POST or None, initial={"sector": parent.sector})
+    if request.method == "POST" and form.is_valid():
+        try:
+            org = services.organization_create(parent=parent, by=request.user, **form.cleaned_data)
+        except ValidationError as e:
+            _apply_errors(form, e)
+        except DomainError as e:
+            form.add_error(None, str(e))
+        else:
+            messages.success(request, f"已新建党组织“{org.name}”。")
+            return redirect(org)
+    return render(request, "organizations/organization_form.html", {"form": form, "parent": parent})
+
+
+@login_required
+def organization_edit(request, code):
+    org = org_get_for_user_or_404(request.user, code, "manage_org")
+    form = OrganizationForm(request.POST or None, instance=Organization.objects.get(pk=org.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            org = services.organization_update(organization=org, by=request.user, **form.cleaned_data)
+        except ValidationError as e:
+            _apply_errors(form, e)
+        except DomainError as e:
+            form.add_error(None, str(e))
+        else:
+            messages.success(request, "已保存。")
+            return redirect(org)
+    return render(request, "organizations/organization_form.html", {"form": form, "org": org})
+
+
+@login_required
+def organization_move(request, code):
+    org = org_get_for_user_or_404(request.user, code, "manage_org")
+    form = MoveOrganizationForm(request.POST or None, user=request.user, organization=org)
+    if request.method == "POST" and form.is_valid():
+        try:
+            org = services.organization_move(
+                organization=org, new_parent=form.cleaned_data["new_parent"], by=request.user
+            )
+        except (DomainError, PermissionDenied) as e:
+            form.add_error(None, str(e))
+        else:
+            messages.success(request, f"已将“{org.name}”移到“{form.cleaned_data['new_parent'].name}”之下。")
+            return redirect(org)
+    return render(request, "organizations/organization_move.html", {"form": form, "org": org})
+
+
+@login_required
+@require_POST
+def organization_set_active(request, code):
+    org = org_get_for_user_or_404(request.user, code, "manage_org")
+    active = request.POST.get("active") == "1"
+    try:
+        services.organization_set_active(organization=org, active=active, by=request.user)
+    except DomainError as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(request, f"已{'启用' if active else '停用'}“{org.name}”。")
+    return redirect(org)
+
+
+@login_required
+@require_POST
+def organization_delete(request, code):
+    org = org_get_for_user_or_404(request.user, code, "manage_org")
+    parent = Organization.objects.get_parent(org)
+    try:
+        services.organization_delete(organization=org, by=request.user)
+    except (DomainError, PermissionDenied) as e:
+        messages.error(request, str(e))
+        return redirect(org)
+    messages.success(request, f"已删除“{org.name}”。")
+    return redirect(parent or "organizations:tree")
+
+
+@login_required
+def organization_roles(request, code):
+    user = request.user
+    org = org_get_for_user_or_404(user, code, "grant_roles")
+    roles = services.grantable_roles(user, org)
+    form = RoleGrantForm(
+        request.POST or None,
+        roles=roles,
+        organizations=org.subtree().filter(is_active=True).order_by("path"),
+        initial={"organization": org},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.role_grant(
+                user=form.cleaned_data["user"],
+                role=form.cleaned_data["role"],
+                organization=form.cleaned_data["organization"],
+                by=user,
+            )
+        except (DomainError, PermissionDenied) as e:
+            form.add_error(None, str(e))
+        else:
+            messages.success(request, "已授予角色。")
+            return redirect("organizations:roles", code=org.code)
+    grants = role_grants_in(org)
+    page = Paginator(grants, 50).get_page(request.GET.get("page"))
+    return render(request, "organizations/roles.html", {"org": org, "form": form, "page": page})
+
+
+@login_required
+@require_POST
+def role_revoke(request, pk):
+    grant = get_object_or_404(OrganizationUserObjectPermission.objects.select_related("content_object", "user"), pk=pk)
+    org = grant.content_object
+    if not may(request.user, "view_org", org):
+        return render(request, "404.html", status=404)
+    try:
+        services.role_revoke(grant=grant, by=request.user)
+    except (DomainError, PermissionDenied) as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(request, f"已撤销 {grant.user} 的角色。")
+    back = request.POST.get("back") or ""
+    return redirect("organizations:roles", code=back if back else org.code)
+
+
+@login_required
+def roster_export(request, code):
+    org = org_get_for_user_or_404(request.user, code, "export_roster")
+    queryset = member_list(user=request.user, organization=org).select_related("residence_organization")
+    content = roster_xlsx(queryset=queryset, user=request.user)
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    filename = f"{org.name}党员名册{stamp}.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+# --- members ---------------------------------------------------------------------------------------------
+
+
+@login_required
+def member_index(request):
+    user = request.user
+    data = request.GET.copy()
+    data.setdefault("active", "1")
+    org = None
+    grant_orgs = {g.organization_id for g in grants_of(user)}
+    if data.get("org"):
+        org = org_get_for_user_or_404(user, data["org"], "view_members")
+    elif len(grant_orgs) == 1:
+        # Someone who works for one organization starts on its roster.
+        org = Organization.objects.get(pk=grant_orgs.pop())
+        data["org"] = org.code
+    elif not has_any_role(user):
+        member = own_member(user)
+        if member is None:
+            raise PermissionDenied("您没有可查看的党员名册。")
+        org = member.organization
+        data["org"] = org.code
+    queryset = member_list(user=user, organization=org)
+    member_filter = MemberFilter(data, queryset=queryset)
+    page = Paginator(member_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    for m in page.object_list:
+        m.may_see_personal = may(user, "view_personal_data", m)
+    query = data.copy()
+    query.pop("page", None)
+    context = {
+        "filter": member_filter,
+        "page": page,
+        "org": org,
+        "qs": query.urlencode(),
+        "can_add": bool(org and may(user, "manage_members", org)),
+        "can_import": bool(org and may(user, "manage_members", org)),
+        "can_export": bool(org and may(user, "export_roster", org)),
+    }
+    return render(request, "organizations/member_list.html", context)
+
+
+@login_required
+def member_detail(request, pk):
+    user = request.user
+    member = member_get_for_user_or_404(user, pk)
+    context = {
+        "m": member,
+        "may_see_personal": may(user, "view_personal_data", member),
+        "can_manage": may(user, "manage_members", member),
+        "can_propose_exemption": may(user, "propose_exemption", member.organization) and not member.is_exempt,
+        "exemptions": member.exemptions.select_related("proposed_by", "decided_by"),
+        "history": member.history.select_related("history_user").order_by("-history_date")[:10]
+        if may(user, "manage_members", member)
+        else [],
+    }
+    return render(request, "organizations/member_detail.html", context)
+
+
+@login_required
+def member_create(request):
+    user = request.user
+    org = None
+    if request.GET.get("org"):
+        org = org_get_for_user_or_404(user, request.GET["org"], "manage_members")
+    elif not has_any_role(user, {Role.CLERK, Role.SECRETARY}) and not user.is_superuser:
+        raise PermissionDenied("您无权新增党员。")
+    form = MemberForm(request.POST or None, user=user, initial={"organization": org})
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = services.member_create(by=user, **form.cleaned_data)
+        except ValidationError as e:
+            _apply_errors(form, e)
+        except PermissionDenied as e:
+            form.add_error("organization", str(e))
+        else:
+            messages.success(request, f"已新增党员“{member.name}”。")
+            return redirect(member)
+    return render(request, "organizations/member_form.html", {"form": form, "org": org})
+
+
+@login_required
+def member_edit(request, pk):
+    user = request.user
+    member = member_get_for_user_or_404(user, pk, "manage_members")
+    form = MemberForm(request.POST or None, instance=Member.objects.get(pk=member.pk), user=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = services.member_update(member=member, by=user, **form.cleaned_data)
+        except ValidationError as e:
+            _apply_errors(form, e)
+        except PermissionDenied as e:
+            form.add_error("organization", str(e))
+        else:
+            messages.success(request, "已保存。")
+            return redirect(member)
+    return render(request, "organizations/member_form.html", {"form": form, "m": member})
+
+
+@login_required
+def member_account(request, pk):
+    user = request.user
+    member = member_get_for_user_or_404(user, pk, "manage_members")
+    form = AccountCreateForm(request.POST or None, initial={"username": member.phone})
+    password = None
+    if request.method == "POST":
+        if request.POST.get("reset") == "1":
+            try:
+                password = services.member_password_reset(member=member, by=user)
+            except DomainError as e:
+                messages.error(request, str(e))
+                return redirect(member)
+        elif form.is_valid():
+            try:
+                _account, password = services.member_account_create(
+                    member=member, by=user, username=form.cleaned_data["username"]
+                )
+            except DomainError as e:
+                form.add_error("username", str(e))
+        if password:
+            member.refresh_from_db()
+    return render(request, "organizations/member_account.html", {"m": member, "form": form, "password": password})
+
+
+@login_required
+def exemption_propose(request, pk):
+    user = request.user
+    member = member_get_for_user_or_404(user, pk)
+    require(user, "propose_exemption", member.organization)
+    form = ExemptionProposeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.exemption_propose(member=member, by=user, **form.cleaned_data)
+        except DomainError as e:
+            form.add_error(None, str(e))
+        else:
+            messages.success(request, "免于承诺申请已提交，等待上级党委审批。")
+            return redirect(member)
+    return render(request, "organizations/exemption_form.html", {"form": form, "m": member})
+
+
+@login_required
+def exemption_index(request):
+    user = request.user
+    status = request.GET.get("status", Exemption.Status.PENDING)
+    deciding = orgs_for(user, "decide_exemption")
+    proposing = orgs_for(user, "propose_exemption")
+    qs = (
+        Exemption.objects.filter(member__organization__in=deciding)
+        | Exemption.objects.filter(member__organization__in=proposing)
+    ).select_related("member__organization", "proposed_by", "decided_by")
+    if status in Exemption.Status.values:
+        qs = qs.filter(status=status)
+    page = Paginator(qs.order_by("-proposed_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    for e in page.object_list:
+        e.can_decide = e.status == Exemption.Status.PENDING and may(user, "decide_exemption", e.member.organization)
+    return render(
+        request,
+        "organizations/exemption_list.html",
+        {"page": page, "status": status, "statuses": Exemption.Status.choices},
+    )
+
+
+@login_required
+def exemption_decide(request, pk):
+    user = request.user
+    exemption = get_object_or_404(Exemption.objects.select_related("member__organization", "proposed_by"), pk=pk)
+    if not may(user, "view_member", exemption.member):
+        return render(request, "404.html", status=404)
+    require(user, "decide_exemption", exemption.member.organization)
+    form = ExemptionDecideForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.exemption_decide(
+                exemption=exemption,
+                by=user,
+                approve=form.cleaned_data["decision"] == "approve",
+                comment=form.cleaned_data["comment"],
+            )
+        except (DomainError, PermissionDenied) as e:
+            form.add_error(None, str(e))
+        else:
+            messages.success(request, "已审批。")
+            return redirect("organizations:exemptions")
+    return render(request, "organizations/exemption_decide.html", {"form": form, "e": exemption})
+
+
+# --- Excel import ----------------------------------------------------------------------------------------
+
+
+def _import_dir() -> Path:
+    path = Path(settings.MEDIA_ROOT) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _import_action(kind: str) -> str:
+    return "manage_members" if kind == "members" else "manage_org"
+
+
+@login_required
+def import_upload(request, code, kind):
+    user = request.user
+    if kind not in KIND_LABELS:
+        return render(request, "404.html", status=404)
+    org = org_get_for_user_or_404(user, code, _import_action(kind))
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    report = None
+    token = None
+    if request.method == "POST" and form.is_valid():
+        content = form.cleaned_data["file"].read()
+        report = import_preview(kind=kind, content=content, scope=org, by=user)
+        if report.ok:
+            token = uuid.uuid4().hex
+            (_import_dir() / f"{token}.xlsx").write_bytes(content)
+            request.session[f"import_{token}"] = {"kind": kind, "org": org.code, "user": user.pk}
+    context = {
+        "org": org,
+        "kind": kind,
+        "kind_label": KIND_LABELS[kind],
+        "form": form,
+        "report": report,
+        "token": token,
+        "problems": report.problems[:500] if report else [],
+    }
+    return render(request, "organizations/import.html", context)
+
+
+@login_required
+@require_POST
+def import_confirm(request, code, kind):
+    user = request.user
+    org = org_get_for_user_or_404(user, code, _import_action(kind))
+    token = request.POST.get("token", "")
+    ticket = request.session.get(f"import_{token}")
+    path = _import_dir() / f"{token}.xlsx"
+    if not token.isalnum() or ticket != {"kind": kind, "org": org.code, "user": user.pk} or not path.exists():
+        messages.error(request, "导入已失效，请重新上传文件。")
+        return redirect("organizations:import", code=org.code, kind=kind)
+    report = import_commit(kind=kind, content=path.read_bytes(), scope=org, by=user)
+    path.unlink(missing_ok=True)
+    del request.session[f"import_{token}"]
+    if not report.ok:
+        messages.error(request, "导入时发现错误，未写入任何数据，请按下列提示修改后重新上传。")
+        form = ImportUploadForm()
+        return render(
+            request,
+            "organizations/import.html",
+            {
+                "org": org,
+                "kind": kind,
+                "kind_label": KIND_LABELS[kind],
+                "form": form,
+                "report": report,
+                "problems": report.problems[:500],
+            },
+        )
+    messages.success(request, f"已导入 {report.total} {KIND_UNITS[kind]}。")
+    if kind == "members":
+        return redirect(f"{reverse('organizations:members')}?org={org.code}")
+    return redirect(org)
+
+
+@login_required
+def import_template_download(request, kind):
+    if kind not in KIND_LABELS:
+        return render(request, "404.html", status=404)
+    if not (has_any_role(request.user) or request.user.is_superuser):
+        raise PermissionDenied("您无权导入数据。")
+    response = HttpResponse(
+        import_template(kind), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(KIND_LABELS[kind] + '导入模板.xlsx')}"
+    return response

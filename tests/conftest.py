@@ -1,0 +1,76 @@
+import os
+from dataclasses import dataclass
+
+import pytest
+
+from organizations.models import Organization
+from organizations.permissions import Role
+
+from .factories import MemberFactory, OrganizationFactory, UserFactory, grant
+
+# Playwright's sync API runs an event loop in the test thread; Django must still allow ORM calls there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    if "MEDIA_ROOT" not in os.environ:
+        # A run against a real Celery worker shares MEDIA_ROOT with it through the environment instead.
+        settings.MEDIA_ROOT = tmp_path / "media"
+    # Hashing with PBKDF2 dominates test time; the hasher is not what these tests are about.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@dataclass
+class Tree:
+    """county ─┬─ town_a ─┬─ branch_a1
+            │          └─ branch_a2
+            └─ town_b ─── branch_b1
+    other (an unrelated root)"""
+
+    county: Organization
+    town_a: Organization
+    branch_a1: Organization
+    branch_a2: Organization
+    town_b: Organization
+    branch_b1: Organization
+    other: Organization
+
+    def refresh(self):
+        for name in self.__dataclass_fields__:
+            getattr(self, name).refresh_from_db()
+
+
+@pytest.fixture
+def tree(db) -> Tree:
+    county = OrganizationFactory(code="C", name="中共测试县委", level=Organization.Level.COMMITTEE)
+    town_a = OrganizationFactory(code="CA", name="甲镇党委", level=Organization.Level.COMMITTEE, parent=county)
+    town_b = OrganizationFactory(code="CB", name="乙镇党委", level=Organization.Level.COMMITTEE, parent=county)
+    branch_a1 = OrganizationFactory(code="CA1", name="甲镇一村党支部", parent=town_a)
+    branch_a2 = OrganizationFactory(code="CA2", name="甲镇二村党支部", parent=town_a)
+    branch_b1 = OrganizationFactory(code="CB1", name="乙镇一村党支部", parent=town_b)
+    other = OrganizationFactory(code="X", name="中共邻县县委", level=Organization.Level.COMMITTEE)
+    t = Tree(county, town_a, branch_a1, branch_a2, town_b, branch_b1, other)
+    t.refresh()
+    return t
+
+
+@pytest.fixture
+def user_with_role(db):
+    def make(role: Role, org: Organization, **kwargs):
+        user = UserFactory(**kwargs)
+        grant(user, role, org)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def member_user(db):
+    """A member of `org` with a linked login account."""
+
+    def make(org: Organization, **kwargs):
+        user = UserFactory()
+        return MemberFactory(organization=org, user=user, **kwargs)
+
+    return make

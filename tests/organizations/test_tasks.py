@@ -1,0 +1,25 @@
+import os
+import time
+
+from organizations.tasks import purge_stale_import_uploads
+
+
+def test_purge_removes_only_stale_uploads(settings):
+    folder = settings.MEDIA_ROOT / "imports"
+    folder.mkdir(parents=True)
+    stale = folder / "old.xlsx"
+    fresh = folder / "new.xlsx"
+    stale.write_bytes(b"x")
+    fresh.write_bytes(b"y")
+    past = time.time() - settings.IMPORT_UPLOAD_MAX_AGE_SECONDS - 60
+    os.utime(stale, (past, past))
+    # Through Celery: eager by default, a real worker on Redis in CI.
+    result = purge_stale_import_uploads.delay()
+    assert result.get(timeout=30) == 1
+    assert not stale.exists() and fresh.exists()
+    # Running it again is harmless.
+    assert purge_stale_import_uploads.delay().get(timeout=30) == 0
+
+
+def test_purge_without_folder(settings):
+    assert purge_stale_import_uploads() == 0
