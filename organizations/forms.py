@@ -6,6 +6,21 @@ from .models import Exemption, Member, Organization
 from .permissions import Role, orgs_for
 
 
+class ChineseBlankMixin:
+    """Show “请选择” instead of Django's dashes as the empty choice of every select."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.ModelChoiceField):
+                if field.empty_label == "---------":
+                    field.empty_label = "请选择"
+            elif isinstance(field, forms.ChoiceField):
+                field.choices = [
+                    ("", "请选择") if (v == "" and label == "---------") else (v, label) for v, label in field.choices
+                ]
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -18,7 +33,7 @@ class OrganizationChoiceField(forms.ModelChoiceField):
         return f"{'　' * max(obj.depth - 1, 0)}{obj.name}（{obj.code}）"
 
 
-class OrganizationForm(forms.ModelForm):
+class OrganizationForm(ChineseBlankMixin, forms.ModelForm):
     class Meta:
         model = Organization
         fields = ["code", "name", "level", "sector", "is_window_unit", "supervision_phone", "secretary_name"]
@@ -31,7 +46,7 @@ class OrganizationForm(forms.ModelForm):
         return self.cleaned_data["code"].strip().upper()
 
 
-class MoveOrganizationForm(forms.Form):
+class MoveOrganizationForm(ChineseBlankMixin, forms.Form):
     new_parent = OrganizationChoiceField(queryset=Organization.objects.none(), label="新的上级党组织")
 
     def __init__(self, *args, user, organization, **kwargs):
@@ -45,7 +60,7 @@ class MoveOrganizationForm(forms.Form):
         )
 
 
-class MemberForm(forms.ModelForm):
+class MemberForm(ChineseBlankMixin, forms.ModelForm):
     class Meta:
         model = Member
         fields = [
@@ -92,14 +107,14 @@ class AccountCreateForm(forms.Form):
     username = forms.CharField(label="登录名", max_length=150, help_text="字母、数字或 @/./+/-/_，例如手机号。")
 
 
-class ExemptionProposeForm(forms.ModelForm):
+class ExemptionProposeForm(ChineseBlankMixin, forms.ModelForm):
     class Meta:
         model = Exemption
         fields = ["reason", "explanation"]
         widgets = {"explanation": forms.Textarea(attrs={"rows": 4})}
 
 
-class ExemptionDecideForm(forms.Form):
+class ExemptionDecideForm(ChineseBlankMixin, forms.Form):
     decision = forms.ChoiceField(label="审批结果", choices=[("approve", "批准"), ("reject", "不批准")])
     comment = forms.CharField(
         label="审批意见", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3})
@@ -112,7 +127,7 @@ class ExemptionDecideForm(forms.Form):
         return data
 
 
-class RoleGrantForm(forms.Form):
+class RoleGrantForm(ChineseBlankMixin, forms.Form):
     username = forms.CharField(label="登录名", max_length=150)
     role = forms.ChoiceField(label="角色")
     organization = OrganizationChoiceField(queryset=Organization.objects.none(), label="授权的党组织")

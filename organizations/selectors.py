@@ -51,6 +51,7 @@ def children_with_counts(org: Organization) -> list[Organization]:
         Member.objects.filter(organization__path__startswith=org.path, is_active=True)
         .exclude(organization_id=org.pk)
         .annotate(prefix=Substr("organization__path", 1, prefix_len))
+        .order_by()
         .values("prefix")
         .annotate(members=Count("id"), exempt=Count("id", filter=Q(is_exempt=True)))
     )
@@ -58,6 +59,7 @@ def children_with_counts(org: Organization) -> list[Organization]:
     org_rows = (
         Organization.objects.filter(path__startswith=org.path, depth__gt=org.depth, is_active=True)
         .annotate(prefix=Substr("path", 1, prefix_len))
+        .order_by()  # treebeard orders by path, which would otherwise join the GROUP BY
         .values("prefix")
         .annotate(n=Count("id"))
     )

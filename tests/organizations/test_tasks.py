@@ -6,7 +6,9 @@ from organizations.tasks import purge_stale_import_uploads
 
 def test_purge_removes_only_stale_uploads(settings):
     folder = settings.MEDIA_ROOT / "imports"
-    folder.mkdir(parents=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    for leftover in folder.glob("*.xlsx"):
+        leftover.unlink()
     stale = folder / "old.xlsx"
     fresh = folder / "new.xlsx"
     stale.write_bytes(b"x")
