@@ -491,7 +491,12 @@ def seed(size: str = "small", seed_value: int = 2025, stdout=None) -> dict:
                 if join <= birth or join > today:
                     join = datetime.date(today.year - 1, 7, 1)
             post, leader = posts[0] if i == 0 else posts[rng.randrange(1, len(posts))]
-            if age >= 62 and branch.sector in (Organization.Sector.RURAL, Organization.Sector.COMMUNITY) and i > 1:
+            if (
+                age >= 62
+                and branch.sector in (Organization.Sector.RURAL, Organization.Sector.COMMUNITY)
+                and i > 1
+                and status == Member.PoliticalStatus.FULL
+            ):
                 post, leader = ("退休老党员", False)
             members.append(
                 Member(

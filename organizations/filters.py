@@ -2,7 +2,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
-from .models import Member, Organization
+from .models import Member
 
 FLAG_CHOICES = [(f, Member._meta.get_field(f).verbose_name) for f in Member.FLAG_FIELDS] + [
     ("is_exempt", "免于承诺"),
@@ -16,7 +16,7 @@ class MemberFilter(django_filters.FilterSet):
         method="filter_q",
         widget=forms.TextInput(attrs={"placeholder": "姓名、职务或身份证号后四位"}),
     )
-    org = django_filters.CharFilter(label="党组织", method="filter_org", widget=forms.HiddenInput())
+    org = django_filters.ChoiceFilter(label="党组织", method="filter_org", empty_label="我能查看的全部组织")
     political_status = django_filters.ChoiceFilter(
         label="政治面貌", choices=Member.PoliticalStatus.choices, empty_label="全部政治面貌"
     )
@@ -32,6 +32,12 @@ class MemberFilter(django_filters.FilterSet):
         model = Member
         fields = ["q", "org", "political_status", "flag", "active"]
 
+    def __init__(self, *args, organizations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        # Organizations the user may read, indented by depth; filtering by one takes its whole subtree.
+        base = min((o.depth for o in organizations), default=1)
+        self.filters["org"].extra["choices"] = [(o.code, "　" * (o.depth - base) + o.name) for o in organizations]
+
     def filter_q(self, queryset, name, value):
         value = value.strip()
         if not value:
@@ -43,12 +49,9 @@ class MemberFilter(django_filters.FilterSet):
         return queryset.filter(q)
 
     def filter_org(self, queryset, name, value):
-        org = Organization.objects.filter(code=value).first()
-        if org is None:
-            return queryset.none()
-        return queryset.filter(
-            Q(organization__path__startswith=org.path) | Q(inflow_organization__path__startswith=org.path)
-        )
+        # The view resolves the organization through the permission module and narrows the queryset to its
+        # subtree before filtering; here the field only offers the choice.
+        return queryset
 
     def filter_flag(self, queryset, name, value):
         if value == "floating":

@@ -321,7 +321,8 @@ def member_index(request):
         org = member.organization
         data["org"] = org.code
     queryset = member_list(user=user, organization=org)
-    member_filter = MemberFilter(data, queryset=queryset)
+    organizations = orgs_for(user, "view_members").filter(is_active=True).only("code", "name", "depth", "path")
+    member_filter = MemberFilter(data, queryset=queryset, organizations=organizations.order_by("path"))
     page = Paginator(member_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     for m in page.object_list:
         m.may_see_personal = may(user, "view_personal_data", m)

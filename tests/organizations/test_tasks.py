@@ -1,6 +1,8 @@
 import os
 import time
 
+from celery.result import EagerResult
+
 from organizations.tasks import purge_stale_import_uploads
 
 
@@ -17,6 +19,8 @@ def test_purge_removes_only_stale_uploads(settings):
     os.utime(stale, (past, past))
     # Through Celery: eager by default, a real worker on Redis in CI.
     result = purge_stale_import_uploads.delay()
+    if os.environ.get("CELERY_BROKER_URL"):
+        assert not isinstance(result, EagerResult)  # it really went through the broker to a worker
     assert result.get(timeout=30) == 1
     assert not stale.exists() and fresh.exists()
     # Running it again is harmless.
