@@ -1,1 +1,787 @@
-"""Models of this app arrive with its issue."""
+"""Campaigns, opinions, pledges and their items, review, signing, fulfilment, checks and notifications."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import secrets
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django_fsm import FSMField, FSMModelMixin, transition
+from simple_history.models import HistoricalRecords
+
+from organizations.models import Member, Organization
+
+
+class LockedError(Exception):
+    """Signed pledge text may not change; amendments make a new revision."""
+
+
+class Campaign(models.Model):
+    """承诺批次: the yearly round of public commitments, opened by a committee for its subtree."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "进行中"
+        CLOSED = "closed", "已结束"
+
+    name = models.CharField("批次名称", max_length=100)
+    year = models.PositiveIntegerField("年度")
+    organization = models.ForeignKey(
+        Organization, verbose_name="发起党组织", on_delete=models.PROTECT, related_name="campaigns"
+    )
+    starts_on = models.DateField("开始日期")
+    sign_deadline = models.DateField("签约截止日期")
+    ends_on = models.DateField("结束日期")
+    min_items = models.PositiveSmallIntegerField("每份承诺最少事项数", default=1)
+    leader_min_items = models.PositiveSmallIntegerField("领导干部最少事项数", default=3)
+    auto_publish = models.BooleanField("签约后自动公示", default=False)
+    weight_satisfied = models.DecimalField("“满意”权重", max_digits=4, decimal_places=2, default=Decimal("1.00"))
+    weight_basically = models.DecimalField("“基本满意”权重", max_digits=4, decimal_places=2, default=Decimal("1.00"))
+    weight_unsatisfied = models.DecimalField("“不满意”权重", max_digits=4, decimal_places=2, default=Decimal("0.00"))
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.OPEN)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="发起人", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    MAX_ITEMS = 10
+
+    class Meta:
+        verbose_name = "承诺批次"
+        verbose_name_plural = "承诺批次"
+        ordering = ["-year", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+        errors = {}
+        if self.starts_on and self.sign_deadline and self.sign_deadline < self.starts_on:
+            errors["sign_deadline"] = "签约截止日期不能早于开始日期。"
+        if self.sign_deadline and self.ends_on and self.ends_on < self.sign_deadline:
+            errors["ends_on"] = "结束日期不能早于签约截止日期。"
+        if self.min_items is not None and not 1 <= self.min_items <= self.MAX_ITEMS:
+            errors["min_items"] = f"最少事项数应在 1 到 {self.MAX_ITEMS} 之间。"
+        if (
+            self.leader_min_items is not None
+            and self.min_items is not None
+            and not self.min_items <= self.leader_min_items <= self.MAX_ITEMS
+        ):
+            errors["leader_min_items"] = f"领导干部最少事项数应不少于一般最少事项数，且不超过 {self.MAX_ITEMS}。"
+        if errors:
+            raise ValidationError(errors)
+
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+
+class Opinion(models.Model):
+    """调研提诺: one opinion or suggestion collected from the masses before pledging."""
+
+    class Channel(models.TextChoices):
+        MEETING = "meeting", "座谈会"
+        BOX = "box", "意见箱"
+        VISIT = "visit", "调研走访"
+        SURVEY = "survey", "问卷"
+        ONLINE = "online", "网上"
+
+    class SourceGroup(models.TextChoices):
+        MASSES = "masses", "群众"
+        MEMBERS = "members", "党员"
+        CLIENTS = "clients", "服务对象"
+        OTHER = "other", "其他"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "待采纳"
+        ANSWERED = "answered", "已转化为承诺事项"
+        NOT_ADOPTED = "not_adopted", "未采纳"
+
+    organization = models.ForeignKey(
+        Organization, verbose_name="党组织", on_delete=models.PROTECT, related_name="opinions"
+    )
+    campaign = models.ForeignKey(Campaign, verbose_name="承诺批次", on_delete=models.PROTECT, related_name="opinions")
+    channel = models.CharField("征集渠道", max_length=20, choices=Channel.choices)
+    source_group = models.CharField("提出人群", max_length=20, choices=SourceGroup.choices)
+    received_on = models.DateField("征集日期")
+    text = models.TextField("意见建议", max_length=2000)
+    status = models.CharField("处理状态", max_length=20, choices=Status.choices, default=Status.OPEN)
+    not_adopted_reason = models.CharField("未采纳原因", max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="录入人", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "群众意见建议"
+        verbose_name_plural = "群众意见建议"
+        ordering = ["-received_on", "-id"]
+        indexes = [models.Index(fields=["organization", "campaign", "status"], name="opinion_org_campaign_idx")]
+
+    def __str__(self) -> str:
+        return self.text[:30]
+
+
+class Pledge(FSMModelMixin, models.Model):
+    """承诺书: the pledge of one member or one organization in a campaign, made in an organization."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "草拟"
+        SUBMITTED = "submitted", "待审"
+        RETURNED = "returned", "退回修改"
+        APPROVED = "approved", "已审定"
+        SIGNED = "signed", "已签约"
+        PUBLISHED = "published", "已公示（践诺中）"
+        COMPLETED = "completed", "已兑现"
+        SUPERSEDED = "superseded", "已变更"
+
+    class Form(models.TextChoices):
+        WRITTEN = "written", "书面承诺"
+        ORAL = "oral", "口头承诺"
+
+    EDITABLE = (Status.DRAFT, Status.RETURNED)
+    COVERED = (Status.SIGNED, Status.PUBLISHED, Status.COMPLETED)
+
+    campaign = models.ForeignKey(Campaign, verbose_name="承诺批次", on_delete=models.PROTECT, related_name="pledges")
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name="承诺所在党组织",
+        on_delete=models.PROTECT,
+        related_name="pledges_made_here",
+        help_text="党员的所在支部、流动党员的流入地支部，或在职党员报到的居住地社区。",
+    )
+    member = models.ForeignKey(
+        Member, verbose_name="承诺党员", on_delete=models.PROTECT, related_name="pledges", null=True, blank=True
+    )
+    pledger_organization = models.ForeignKey(
+        Organization,
+        verbose_name="承诺党组织",
+        on_delete=models.PROTECT,
+        related_name="own_pledges",
+        null=True,
+        blank=True,
+    )
+    form = models.CharField("承诺形式", max_length=10, choices=Form.choices, default=Form.WRITTEN)
+    witness_name = models.CharField("见证人", max_length=50, blank=True, help_text="口头承诺须填写见证人。")
+    status = FSMField("状态", default=Status.DRAFT, choices=Status.choices, protected=True)
+    revision = models.PositiveSmallIntegerField("版本", default=1)
+    previous = models.OneToOneField(
+        "self", verbose_name="上一版本", on_delete=models.PROTECT, related_name="next_revision", null=True, blank=True
+    )
+    is_current = models.BooleanField("当前版本", default=True)
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    approved_at = models.DateTimeField("审定时间", null=True, blank=True)
+    signed_at = models.DateTimeField("签约时间", null=True, blank=True)
+    published_at = models.DateTimeField("公示时间", null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="公示人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    completed_at = models.DateTimeField("兑现时间", null=True, blank=True)
+    final_grade = models.CharField("一诺一评等次", max_length=10, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="创建人", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "承诺书"
+        verbose_name_plural = "承诺书"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(member__isnull=False) & Q(pledger_organization__isnull=True))
+                | (Q(member__isnull=True) & Q(pledger_organization__isnull=False)),
+                name="pledge_has_exactly_one_pledger",
+            ),
+            models.UniqueConstraint(
+                fields=["campaign", "member", "organization"],
+                condition=Q(is_current=True, member__isnull=False),
+                name="one_current_member_pledge_per_place",
+            ),
+            models.UniqueConstraint(
+                fields=["campaign", "pledger_organization"],
+                condition=Q(is_current=True, pledger_organization__isnull=False),
+                name="one_current_org_pledge",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "status"], name="pledge_org_status_idx"),
+            models.Index(fields=["campaign", "status"], name="pledge_campaign_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pledger_name}的承诺书" + (f"（第{self.revision}版）" if self.revision > 1 else "")
+
+    def get_absolute_url(self) -> str:
+        return reverse("commitments:pledge_detail", args=[self.pk])
+
+    @property
+    def pledger_name(self) -> str:
+        return self.member.name if self.member_id else self.pledger_organization.name
+
+    @property
+    def is_member_pledge(self) -> bool:
+        return self.member_id is not None
+
+    @property
+    def is_oral(self) -> bool:
+        return self.form == self.Form.ORAL
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in self.EDITABLE
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status not in self.EDITABLE
+
+    # --- conditions -----------------------------------------------------------------------------------
+
+    def min_items_required(self) -> int:
+        if self.member_id and self.member.is_leader:
+            return max(self.campaign.leader_min_items, self.campaign.min_items)
+        return self.campaign.min_items
+
+    def item_count_problem(self) -> str | None:
+        n = self.items.count()
+        need = self.min_items_required()
+        if n < need:
+            who = (
+                "领导干部的承诺"
+                if self.member_id and self.member.is_leader and need > self.campaign.min_items
+                else "承诺"
+            )
+            return f"{who}至少需要 {need} 项承诺事项，现在只有 {n} 项。"
+        if n > Campaign.MAX_ITEMS:
+            return f"一份承诺最多 {Campaign.MAX_ITEMS} 项事项，现在有 {n} 项。"
+        return None
+
+    def has_valid_item_count(self) -> bool:
+        return self.item_count_problem() is None
+
+    def pledger_has_signed(self) -> bool:
+        return self.signatures.filter(role=Signature.Role.PLEDGER).exists()
+
+    def pledger_may_sign(self) -> bool:
+        return not self.is_oral and not self.pledger_has_signed()
+
+    def ready_for_countersign(self) -> bool:
+        return self.is_oral or self.pledger_has_signed()
+
+    def all_items_ticked_off(self) -> bool:
+        items = self.items.all()
+        return bool(items) and all(i.state == PledgeItem.State.TICKED_OFF for i in items)
+
+    # --- transitions (they change state and stamp times only; services do the rest) ------------------
+
+    @transition(
+        field=status,
+        source=[Status.DRAFT, Status.RETURNED],
+        target=Status.SUBMITTED,
+        conditions=[has_valid_item_count],
+        permission=lambda p, u: _may(u, "submit_pledge", p),
+        custom={"label": "提交审核", "confirm": "提交后在审核完成前不能修改，确定提交吗？"},
+    )
+    def submit(self):
+        self.submitted_at = timezone.now()
+
+    @transition(
+        field=status,
+        source=Status.SUBMITTED,
+        target=Status.RETURNED,
+        permission=lambda p, u: _may(u, "review_pledge", p),
+        custom={"label": "退回修改"},
+    )
+    def return_for_changes(self):
+        pass
+
+    @transition(
+        field=status,
+        source=Status.SUBMITTED,
+        target=Status.APPROVED,
+        conditions=[has_valid_item_count],
+        permission=lambda p, u: _may(u, "review_pledge", p),
+        custom={"label": "审定通过"},
+    )
+    def approve(self):
+        self.approved_at = timezone.now()
+
+    @transition(
+        field=status,
+        source=Status.APPROVED,
+        target=Status.APPROVED,
+        conditions=[pledger_may_sign],
+        permission=lambda p, u: _may(u, "sign_pledge", p),
+        custom={"label": "签署承诺书"},
+    )
+    def sign_as_pledger(self):
+        pass
+
+    @transition(
+        field=status,
+        source=Status.APPROVED,
+        target=Status.SIGNED,
+        conditions=[ready_for_countersign],
+        permission=lambda p, u: _may(u, "countersign_pledge", p),
+        custom={"label": "审定方签署"},
+    )
+    def countersign(self):
+        self.signed_at = timezone.now()
+
+    @transition(
+        field=status,
+        source=Status.SIGNED,
+        target=Status.PUBLISHED,
+        permission=lambda p, u: _may(u, "publish_pledge", p),
+        custom={"label": "公示", "confirm": "公示后承诺书将出现在公开栏上，确定公示吗？"},
+    )
+    def publish(self):
+        self.published_at = timezone.now()
+
+    @transition(field=status, source=Status.PUBLISHED, target=Status.COMPLETED, conditions=[all_items_ticked_off])
+    def complete(self):
+        self.completed_at = timezone.now()
+
+    @transition(
+        field=status,
+        source=[Status.SIGNED, Status.PUBLISHED],
+        target=Status.SUPERSEDED,
+        permission=lambda p, u: _may(u, "amend_pledge", p),
+        custom={"label": "变更承诺", "confirm": "变更将生成新版本并重新审核，现有版本保留备查。确定变更吗？"},
+    )
+    def amend(self):
+        self.is_current = False
+
+    # --- the text that is signed ------------------------------------------------------------------------
+
+    def canonical_text(self, items=None) -> str:
+        """The exact content both parties sign: stable JSON of the pledger, place, revision and items.
+
+        `items` may be given (e.g. when inserting in bulk); otherwise they are read from the database.
+        """
+        items = sorted(self.items.all() if items is None else items, key=lambda i: i.position)
+        data = {
+            "campaign": self.campaign_id,
+            "revision": self.revision,
+            "organization": self.organization.code,
+            "member": self.member.id_number if self.member_id else None,
+            "pledger_organization": self.pledger_organization.code if self.pledger_organization_id else None,
+            "form": self.form,
+            "witness": self.witness_name,
+            "items": [i.canonical() for i in items],
+        }
+        return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+    def text_sha256(self, items=None) -> str:
+        return hashlib.sha256(self.canonical_text(items).encode("utf-8")).hexdigest()
+
+
+def _may(user, action, obj) -> bool:
+    from organizations.permissions import may
+
+    return may(user, action, obj)
+
+
+class PledgeItem(models.Model):
+    """承诺事项: one concrete promise of a pledge."""
+
+    class State(models.TextChoices):
+        IN_PROGRESS = "in_progress", "进行中"
+        TICK_REQUESTED = "tick_requested", "申请销号"
+        TICKED_OFF = "ticked_off", "已销号"
+
+    # Fields that belong to the signed text; they cannot change once the pledge left draft.
+    CONTENT_FIELDS = frozenset(
+        {
+            "position",
+            "content_area",
+            "content",
+            "measures",
+            "deadline",
+            "responsible_person",
+            "indicator",
+            "unit",
+            "baseline_value",
+            "target_value",
+            "pledge",
+            "pledge_id",
+        }
+    )
+
+    pledge = models.ForeignKey(Pledge, verbose_name="承诺书", on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveSmallIntegerField("序号")
+    content_area = models.CharField("承诺方面", max_length=50)
+    content = models.TextField("承诺事项", max_length=1000)
+    measures = models.TextField("践诺措施", max_length=1000, blank=True)
+    deadline = models.DateField("完成时限")
+    responsible_person = models.CharField("责任人", max_length=50, blank=True)
+    indicator = models.CharField("量化指标", max_length=100, blank=True, help_text="如“村集体经济收入”“招待费”。")
+    unit = models.CharField("单位", max_length=20, blank=True, help_text="如“万元”“户”“人次”。")
+    baseline_value = models.DecimalField("基数", max_digits=14, decimal_places=2, null=True, blank=True)
+    target_value = models.DecimalField("目标值", max_digits=14, decimal_places=2, null=True, blank=True)
+    achieved_value = models.DecimalField("完成值", max_digits=14, decimal_places=2, null=True, blank=True)
+    cited_opinions = models.ManyToManyField(
+        Opinion, verbose_name="回应的群众意见", related_name="answering_items", blank=True
+    )
+    state = models.CharField("践诺状态", max_length=20, choices=State.choices, default=State.IN_PROGRESS)
+    tick_request_note = models.TextField("销号申请说明", max_length=1000, blank=True)
+    tick_requested_at = models.DateTimeField("申请销号时间", null=True, blank=True)
+    tick_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="申请人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    ticked_off_on = models.DateField("销号日期", null=True, blank=True)
+    ticked_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="确认人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    tick_refusal_reason = models.CharField("不予销号原因", max_length=500, blank=True)
+    needs_help = models.BooleanField("需帮扶", default=False)
+    help_note = models.CharField("帮扶说明", max_length=500, blank=True)
+    is_overdue = models.BooleanField("逾期", default=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "承诺事项"
+        verbose_name_plural = "承诺事项"
+        ordering = ["pledge_id", "position"]
+        constraints = [models.UniqueConstraint(fields=["pledge", "position"], name="item_position_unique")]
+        indexes = [models.Index(fields=["state", "deadline"], name="item_state_deadline_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.content[:30]}"
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        touches_content = update_fields is None or bool(set(update_fields) & self.CONTENT_FIELDS)
+        if self.pk and touches_content:
+            status = Pledge.objects.filter(pk=self.pledge_id).values_list("status", flat=True).first()
+            if status not in Pledge.EDITABLE:
+                raise LockedError("承诺书已提交或签约，事项内容不能再修改；如需修改请走变更流程。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        status = Pledge.objects.filter(pk=self.pledge_id).values_list("status", flat=True).first()
+        if status not in Pledge.EDITABLE:
+            raise LockedError("承诺书已提交或签约，事项不能删除。")
+        return super().delete(*args, **kwargs)
+
+    @property
+    def is_quantified(self) -> bool:
+        return bool(self.indicator) and self.target_value is not None
+
+    def quantified_text(self) -> str:
+        if not self.is_quantified:
+            return ""
+        unit = self.unit
+        base = f"由 {_num(self.baseline_value)}{unit} " if self.baseline_value is not None else ""
+        return f"{self.indicator}：{base}到 {_num(self.target_value)}{unit}"
+
+    def canonical(self) -> dict:
+        return {
+            "position": self.position,
+            "area": self.content_area,
+            "content": self.content,
+            "measures": self.measures,
+            "deadline": self.deadline.isoformat(),
+            "responsible": self.responsible_person,
+            "indicator": self.indicator,
+            "unit": self.unit,
+            "baseline": None if self.baseline_value is None else str(self.baseline_value),
+            "target": None if self.target_value is None else str(self.target_value),
+        }
+
+    def clean(self):
+        errors = {}
+        if (self.baseline_value is not None or self.target_value is not None) and not self.indicator:
+            errors["indicator"] = "填写了数值时请写明量化指标。"
+        if self.indicator and self.target_value is None:
+            errors["target_value"] = "量化承诺请填写目标值。"
+        if errors:
+            raise ValidationError(errors)
+
+
+def _num(value) -> str:
+    if value is None:
+        return ""
+    text = f"{value:f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+class StatusChange(models.Model):
+    """One transition of a pledge: who, when, from, to, and the comment."""
+
+    pledge = models.ForeignKey(Pledge, verbose_name="承诺书", on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField("原状态", max_length=20, choices=Pledge.Status.choices)
+    to_status = models.CharField("新状态", max_length=20, choices=Pledge.Status.choices)
+    action = models.CharField("操作", max_length=40)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField("时间", default=timezone.now)
+    comment = models.TextField("说明", blank=True)
+
+    class Meta:
+        verbose_name = "状态变更记录"
+        verbose_name_plural = "状态变更记录"
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+
+
+class Review(models.Model):
+    """审诺: the reviewer's decision with the four checks."""
+
+    class Decision(models.TextChoices):
+        APPROVE = "approve", "审定通过"
+        RETURN = "return", "退回修改"
+
+    CHECKS = (
+        ("reflects_advanced_nature", "体现先进性要求"),
+        ("fits_post_duties", "体现岗位职责特点"),
+        ("meets_public_wishes", "符合群众意愿"),
+        ("is_feasible", "切实可行"),
+    )
+
+    pledge = models.ForeignKey(Pledge, verbose_name="承诺书", on_delete=models.CASCADE, related_name="reviews")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="审核人", on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField("审核时间", default=timezone.now)
+    decision = models.CharField("审核结论", max_length=10, choices=Decision.choices)
+    reflects_advanced_nature = models.BooleanField("体现先进性要求", default=False)
+    fits_post_duties = models.BooleanField("体现岗位职责特点", default=False)
+    meets_public_wishes = models.BooleanField("符合群众意愿", default=False)
+    is_feasible = models.BooleanField("切实可行", default=False)
+    comment = models.TextField("审核意见", max_length=2000, blank=True)
+
+    class Meta:
+        verbose_name = "审核记录"
+        verbose_name_plural = "审核记录"
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()}：{self.pledge}"
+
+    def passed_checks(self) -> list[str]:
+        return [label for name, label in self.CHECKS if getattr(self, name)]
+
+
+class ReviewItemComment(models.Model):
+    review = models.ForeignKey(Review, verbose_name="审核记录", on_delete=models.CASCADE, related_name="item_comments")
+    item = models.ForeignKey(
+        PledgeItem, verbose_name="承诺事项", on_delete=models.CASCADE, related_name="review_comments"
+    )
+    comment = models.CharField("意见", max_length=500)
+
+    class Meta:
+        verbose_name = "事项审核意见"
+        verbose_name_plural = "事项审核意见"
+
+    def __str__(self) -> str:
+        return self.comment
+
+
+def signature_upload_to(instance, filename) -> str:
+    return f"private/signatures/{timezone.now():%Y/%m}/{secrets.token_hex(16)}.png"
+
+
+class Signature(models.Model):
+    """定诺: one party's signature on one revision, with the SHA-256 of the text signed."""
+
+    class Role(models.TextChoices):
+        PLEDGER = "pledger", "承诺方"
+        REVIEWER = "reviewer", "审定方"
+
+    class Method(models.TextChoices):
+        DRAWN = "drawn", "手写签名"
+        TYPED = "typed", "输入姓名"
+
+    pledge = models.ForeignKey(Pledge, verbose_name="承诺书", on_delete=models.PROTECT, related_name="signatures")
+    role = models.CharField("签署方", max_length=10, choices=Role.choices)
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="签署人", on_delete=models.PROTECT, related_name="+"
+    )
+    signer_name = models.CharField("签署人姓名", max_length=50)
+    method = models.CharField("签署方式", max_length=10, choices=Method.choices)
+    image = models.FileField("签名图片", upload_to=signature_upload_to, blank=True)
+    signed_at = models.DateTimeField("签署时间", default=timezone.now)
+    text_sha256 = models.CharField("承诺文本摘要（SHA-256）", max_length=64)
+
+    class Meta:
+        verbose_name = "签名"
+        verbose_name_plural = "签名"
+        constraints = [models.UniqueConstraint(fields=["pledge", "role"], name="one_signature_per_side")]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}：{self.signer_name}"
+
+
+def attachment_upload_to(instance, filename) -> str:
+    suffix = Path(filename).suffix.lower()[:6]
+    return f"private/evidence/{timezone.now():%Y/%m}/{secrets.token_hex(16)}{suffix}"
+
+
+class FulfilmentLog(models.Model):
+    """践诺: a progress entry on an item, with evidence."""
+
+    item = models.ForeignKey(PledgeItem, verbose_name="承诺事项", on_delete=models.CASCADE, related_name="logs")
+    happened_on = models.DateField("日期")
+    text = models.TextField("践诺情况", max_length=2000)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="记录人", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "践诺记录"
+        verbose_name_plural = "践诺记录"
+        ordering = ["-happened_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.text[:30]
+
+
+class Attachment(models.Model):
+    log = models.ForeignKey(
+        FulfilmentLog, verbose_name="践诺记录", on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField("文件", upload_to=attachment_upload_to)
+    original_name = models.CharField("原文件名", max_length=200)
+    kind = models.CharField("类型", max_length=10)
+    size = models.PositiveIntegerField("大小（字节）")
+
+    class Meta:
+        verbose_name = "佐证材料"
+        verbose_name_plural = "佐证材料"
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.kind in ("jpg", "png")
+
+
+class SelfCheck(models.Model):
+    """一月一自查: per item per month."""
+
+    class Result(models.TextChoices):
+        DONE = "done", "已完成"
+        ON_TRACK = "on_track", "按计划推进"
+        BEHIND = "behind", "滞后"
+
+    item = models.ForeignKey(PledgeItem, verbose_name="承诺事项", on_delete=models.CASCADE, related_name="self_checks")
+    month = models.DateField("月份", help_text="该月的第一天")
+    result = models.CharField("自查结果", max_length=10, choices=Result.choices)
+    note = models.CharField("说明", max_length=500, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="自查人", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("填写时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "月度自查"
+        verbose_name_plural = "月度自查"
+        constraints = [models.UniqueConstraint(fields=["item", "month"], name="one_self_check_per_item_month")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.get_result_display()}"
+
+
+class Inspection(models.Model):
+    """一季一检查: the reviewing side's quarterly verdict on a pledge."""
+
+    class Result(models.TextChoices):
+        PASS = "pass", "通过"
+        FAIL = "fail", "不通过"
+
+    pledge = models.ForeignKey(Pledge, verbose_name="承诺书", on_delete=models.CASCADE, related_name="inspections")
+    year = models.PositiveIntegerField("年度")
+    quarter = models.PositiveSmallIntegerField(
+        "季度", choices=[(1, "第一季度"), (2, "第二季度"), (3, "第三季度"), (4, "第四季度")]
+    )
+    result = models.CharField("检查结果", max_length=10, choices=Result.choices)
+    problem_unsolved = models.BooleanField("问题不解决", default=False)
+    not_in_place = models.BooleanField("落实不到位", default=False)
+    masses_unsatisfied = models.BooleanField("群众不满意", default=False)
+    note = models.CharField("检查意见", max_length=500, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="检查人", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("检查时间", auto_now_add=True)
+
+    REASONS = (("problem_unsolved", "问题不解决"), ("not_in_place", "落实不到位"), ("masses_unsatisfied", "群众不满意"))
+
+    class Meta:
+        verbose_name = "季度检查"
+        verbose_name_plural = "季度检查"
+        constraints = [models.UniqueConstraint(fields=["pledge", "year", "quarter"], name="one_inspection_per_quarter")]
+
+    def __str__(self) -> str:
+        return f"{self.year}年第{self.quarter}季度：{self.get_result_display()}"
+
+    def reasons(self) -> list[str]:
+        return [label for name, label in self.REASONS if getattr(self, name)]
+
+
+class Notification(models.Model):
+    """In-app notification; the dedupe key makes one event notify each person once."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", "承诺书待审核"
+        RETURNED = "returned", "承诺书被退回"
+        APPROVED = "approved", "承诺书已审定"
+        TO_SIGN = "to_sign", "待签署"
+        SIGNED = "signed", "承诺书已签约"
+        PUBLISHED = "published", "承诺书已公示"
+        TICK_REQUESTED = "tick_requested", "申请销号"
+        TICK_CONFIRMED = "tick_confirmed", "销号已确认"
+        TICK_REFUSED = "tick_refused", "销号未通过"
+        OVERDUE = "overdue", "事项逾期"
+        SELF_CHECK_DUE = "self_check_due", "月度自查提醒"
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="接收人", on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices)
+    text = models.CharField("内容", max_length=300)
+    url = models.CharField("链接", max_length=300, blank=True)
+    dedupe_key = models.CharField("事件标识", max_length=120)
+    created_at = models.DateTimeField("时间", default=timezone.now)
+    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "站内通知"
+        verbose_name_plural = "站内通知"
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["recipient", "dedupe_key"], name="notify_once_per_event")]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread_idx")]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def first_of_month(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def quarter_of(day: datetime.date) -> tuple[int, int]:
+    return day.year, (day.month - 1) // 3 + 1

@@ -17,5 +17,6 @@ def navigation(request):
             "is_committee": user.is_superuser or has_any_role(user, {Role.COMMITTEE}),
             "can_grant": user.is_superuser or has_any_role(user, {Role.SECRETARY, Role.COMMITTEE}),
             "is_admin": user.is_staff,
+            "unread": user.notifications.filter(read_at__isnull=True).count(),
         }
     }

@@ -50,6 +50,11 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "propose_exemption": frozenset({Role.CLERK, Role.SECRETARY}),
     "decide_exemption": frozenset({Role.COMMITTEE}),
     "grant_roles": frozenset({Role.SECRETARY, Role.COMMITTEE}),
+    # The pledge lifecycle (commitments), on an organization.
+    "open_campaign": frozenset({Role.COMMITTEE}),
+    "manage_opinions": _ALL,
+    "enter_oral_pledge": _BRANCH,
+    "view_ledger": _ALL,
 }
 
 # What a member may do through his own linked account, on his own organizations and his own record.
@@ -74,7 +79,40 @@ REFUSAL_MESSAGES = {
     "propose_exemption": "只有本支部的书记或党务干事可以提出免于承诺。",
     "decide_exemption": "只有上级党委可以审批免于承诺。",
     "grant_roles": "您无权在该党组织授予或撤销角色。",
+    "open_campaign": "只有上级党委可以开启承诺批次。",
+    "manage_opinions": "您无权维护该党组织的群众意见。",
+    "enter_oral_pledge": "只有本支部的书记或党务干事可以代录口头承诺。",
+    "view_ledger": "您无权查看该党组织的承诺台帐。",
+    "create_org_pledge": "只有本组织的书记或党务干事可以起草组织承诺书。",
+    "view_pledge": "您无权查看这份承诺书。",
+    "edit_pledge": "只有承诺方可以修改承诺书。",
+    "submit_pledge": "只有承诺方可以提交承诺书。",
+    "review_pledge": "您不是这份承诺书的审核人。",
+    "sign_pledge": "只有承诺人本人可以签署承诺书。",
+    "countersign_pledge": "您不是这份承诺书的审定方，不能签署。",
+    "publish_pledge": "您无权公示这份承诺书。",
+    "amend_pledge": "只有承诺方可以申请变更承诺。",
+    "fulfil_pledge": "只有承诺方可以记录践诺情况、申请销号和自查。",
+    "confirm_tick_off": "只有审核这份承诺书的书记或上级党委可以确认销号。",
+    "inspect_pledge": "只有审核这份承诺书的一方可以进行季度检查。",
 }
+
+PLEDGE_ACTIONS = frozenset(
+    {
+        "view_pledge",
+        "edit_pledge",
+        "submit_pledge",
+        "review_pledge",
+        "sign_pledge",
+        "countersign_pledge",
+        "publish_pledge",
+        "amend_pledge",
+        "fulfil_pledge",
+        "confirm_tick_off",
+        "inspect_pledge",
+    }
+)
+_PLEDGE_MODELS = frozenset({"Pledge", "PledgeItem", "FulfilmentLog", "Attachment", "SelfCheck", "Inspection"})
 
 
 @dataclass(frozen=True)
@@ -170,6 +208,10 @@ def may(user, action: str, obj) -> bool:
     if action == "view_member":
         # Seeing a member's record is part of keeping or reading the roster of one of his organizations.
         return may(user, "view_members", obj)
+    if type(obj).__name__ in _PLEDGE_MODELS:
+        return _pledge_may(user, action, _pledge_of(obj))
+    if action == "create_org_pledge":
+        return _holds_exactly(user, obj, {Role.CLERK, Role.SECRETARY})
     roles = ACTIONS.get(action, frozenset())
     orgs = _orgs_of(obj, action)
     grants = grants_of(user)
@@ -295,3 +337,111 @@ def member_get_for_user_or_404(user, pk: int, action: str = "view_member"):
         raise Http404("没有找到该党员。")
     require(user, action, member)
     return member
+
+
+# --- pledges ----------------------------------------------------------------------------------------------
+
+
+def _pledge_of(obj):
+    name = type(obj).__name__
+    if name == "Pledge":
+        return obj
+    if name in ("PledgeItem", "Inspection"):
+        return obj.pledge
+    if name in ("FulfilmentLog", "SelfCheck"):
+        return obj.item.pledge
+    if name == "Attachment":
+        return obj.log.item.pledge
+    raise TypeError(name)
+
+
+def _holds(user, org, roles, *, strict: bool = False) -> bool:
+    """Does the user hold one of `roles` on `org` (or, with strict, only on a proper ancestor of it)?"""
+    return any(
+        g.role in roles and org.path.startswith(g.path) and (not strict or len(g.path) < len(org.path))
+        for g in grants_of(user)
+    )
+
+
+def _holds_exactly(user, org, roles) -> bool:
+    return any(g.role in roles and g.organization_id == org.pk for g in grants_of(user))
+
+
+def is_pledger_side(user, pledge) -> bool:
+    """The member himself; for an oral pledge the branch entering it; for an organization its own officers."""
+    if pledge.member_id:
+        if pledge.form == "oral":
+            return _holds(user, pledge.organization, _BRANCH)
+        return pledge.member.user_id == user.pk
+    return _holds_exactly(user, pledge.pledger_organization, _BRANCH)
+
+
+def pledger_is_secretary_there(pledge) -> bool:
+    """Is the pledging member himself the secretary of the organization his pledge is made in?"""
+    if not pledge.member_id or not pledge.member.user_id:
+        return False
+    return _holds_exactly(pledge.member.user, pledge.organization, {Role.SECRETARY})
+
+
+def is_reviewer(user, pledge) -> bool:
+    """审诺 and 定诺 for the reviewing side.
+
+    A member's pledge is reviewed by the secretary of the organization it is made in, or by the parent
+    organization when the member is that secretary; an organization's pledge by its parent organization.
+    """
+    if pledge.member_id:
+        if pledge.member.user_id == user.pk:
+            return False
+        if pledger_is_secretary_there(pledge):
+            return _holds(user, pledge.organization, {Role.SECRETARY, Role.COMMITTEE}, strict=True)
+        return _holds(user, pledge.organization, {Role.SECRETARY})
+    if _holds_exactly(user, pledge.pledger_organization, _BRANCH):
+        return False
+    return _holds(user, pledge.pledger_organization, {Role.SECRETARY, Role.COMMITTEE}, strict=True)
+
+
+def _pledge_may(user, action: str, pledge) -> bool:
+    if action not in PLEDGE_ACTIONS:
+        return False
+    if action == "view_pledge":
+        if is_pledger_side(user, pledge) or is_reviewer(user, pledge):
+            return True
+        if _holds(user, pledge.organization, _ALL):
+            return True
+        if pledge.pledger_organization_id and _holds(user, pledge.pledger_organization, _ALL):
+            return True
+        member = own_member(user)
+        public = pledge.status in ("published", "completed")
+        return bool(public and member and member.organization_id == pledge.organization_id)
+    if action in ("edit_pledge", "submit_pledge", "amend_pledge", "fulfil_pledge"):
+        return is_pledger_side(user, pledge)
+    if action == "sign_pledge":
+        if pledge.member_id:
+            return pledge.form != "oral" and pledge.member.user_id == user.pk
+        return _holds_exactly(user, pledge.pledger_organization, {Role.SECRETARY})
+    if action in ("review_pledge", "countersign_pledge", "confirm_tick_off", "inspect_pledge"):
+        return is_reviewer(user, pledge)
+    if action == "publish_pledge":
+        return _holds(user, pledge.organization, _BRANCH) or is_reviewer(user, pledge)
+    return False
+
+
+def prefetch_grants(users) -> None:
+    """Load the grants of many users with one query, so that per-object checks over a list stay flat."""
+    from .models import OrganizationUserObjectPermission
+
+    pending = {u.pk: u for u in users if u is not None and getattr(u, "_org_grants", None) is None}
+    if not pending:
+        return
+    found: dict[int, list[Grant]] = {pk: [] for pk in pending}
+    rows = (
+        OrganizationUserObjectPermission.objects.filter(
+            user_id__in=list(pending), permission__codename__in=CODENAME_ROLES.keys(), content_object__is_active=True
+        )
+        .values_list("user_id", "permission__codename", "content_object__path", "content_object_id")
+        .order_by("content_object__path")
+    )
+    for user_id, codename, path, org_id in rows:
+        found[user_id].append(Grant(CODENAME_ROLES[codename], path, org_id))
+    for pk, user in pending.items():
+        user._org_grants = found[pk]

@@ -188,7 +188,7 @@ class ScopedResource(resources.ModelResource):
         return all(v in (None, "") for v in row.values())
 
 
-def _validate(instance, import_errors, exclude: set[str]) -> None:
+def validate_imported_instance(instance, import_errors, exclude: set[str]) -> None:
     """Model validation after the widgets: a column whose cell could not be read keeps only that message."""
     errors = dict(import_errors or {})
     try:
@@ -264,7 +264,7 @@ class OrganizationResource(ScopedResource):
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         # Uniqueness of codes was checked against the file and the database in import_instance; the tree
         # fields are set by treebeard when the row is saved under its parent.
-        _validate(instance, import_validation_errors, exclude={"path", "depth", "numchild"})
+        validate_imported_instance(instance, import_validation_errors, exclude={"path", "depth", "numchild"})
 
     def do_instance_save(self, instance, is_create):
         instance._history_user = self.by
@@ -367,7 +367,7 @@ class MemberResource(ScopedResource):
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         # Foreign keys come from the cached code widget, so their per-row existence queries are skipped;
         # uniqueness was checked against the file and the database in import_instance.
-        _validate(
+        validate_imported_instance(
             instance,
             import_validation_errors,
             exclude={"organization", "inflow_organization", "residence_organization", "user"},
@@ -404,9 +404,22 @@ class RosterExportResource(MemberResource):
 
 # --- the import workflow ---------------------------------------------------------------------------------
 
-RESOURCES = {"members": MemberResource, "organizations": OrganizationResource}
-KIND_LABELS = {"members": "党员名册", "organizations": "党组织"}
-KIND_UNITS = {"members": "名党员", "organizations": "个党组织"}
+RESOURCES = {
+    "members": MemberResource,
+    "organizations": OrganizationResource,
+    "opinions": "commitments.resources.OpinionResource",
+}
+KIND_LABELS = {"members": "党员名册", "organizations": "党组织", "opinions": "群众意见建议"}
+KIND_UNITS = {"members": "名党员", "organizations": "个党组织", "opinions": "条意见建议"}
+# The permission the importing user needs on the organization the file is imported into.
+KIND_ACTIONS = {"members": "manage_members", "organizations": "manage_org", "opinions": "manage_opinions"}
+
+
+def resource_class(kind: str):
+    from django.utils.module_loading import import_string
+
+    cls = RESOURCES[kind]
+    return import_string(cls) if isinstance(cls, str) else cls
 
 
 @dataclass
@@ -467,7 +480,7 @@ def import_preview(*, kind: str, content: bytes, scope: Organization, by) -> Imp
         dataset = read_xlsx(content)
     except ImportFileError as e:
         return ImportReport(file_errors=[str(e)])
-    resource = RESOURCES[kind](scope=scope, by=by)
+    resource = resource_class(kind)(scope=scope, by=by)
     result = resource.import_data(dataset, dry_run=True, use_transactions=True)
     report = _report(resource, result, len(dataset))
     if report.total == 0 and not report.file_errors:
@@ -481,7 +494,7 @@ def import_commit(*, kind: str, content: bytes, scope: Organization, by) -> Impo
         dataset = read_xlsx(content)
     except ImportFileError as e:
         return ImportReport(file_errors=[str(e)])
-    resource = RESOURCES[kind](scope=scope, by=by)
+    resource = resource_class(kind)(scope=scope, by=by)
     with transaction.atomic():
         result = resource.import_data(dataset, dry_run=False, use_transactions=True, rollback_on_validation_errors=True)
         report = _report(resource, result, len(dataset))
@@ -507,7 +520,7 @@ def _style_sheet(ws, widths: dict[str, int]) -> None:
 
 def import_template(kind: str) -> bytes:
     """An empty .xlsx with the header row, drop-down lists for choice columns, and a sheet of instructions."""
-    resource = RESOURCES[kind]()
+    resource = resource_class(kind)()
     columns = [f.column_name for f in resource.get_import_fields()]
     wb = Workbook()
     ws = wb.active

@@ -48,7 +48,15 @@ from .permissions import (
     own_member,
     require,
 )
-from .resources import KIND_LABELS, KIND_UNITS, import_commit, import_preview, import_template, roster_xlsx
+from .resources import (
+    KIND_ACTIONS,
+    KIND_LABELS,
+    KIND_UNITS,
+    import_commit,
+    import_preview,
+    import_template,
+    roster_xlsx,
+)
 from .selectors import ancestors_of, children_with_counts, member_list, role_grants_in, subtree_counts
 
 PAGE_SIZE = 25
@@ -91,7 +99,27 @@ def home(request):
     if user.is_superuser and not grants:
         roots = list(Organization.objects.get_root_nodes())
         context["committee_cards"] = [(org, subtree_counts(org), children_with_counts(org)) for org in roots]
+    _add_coverage(context)
     return render(request, "organizations/home.html", context)
+
+
+def _add_coverage(context) -> None:
+    """Coverage of the open campaign on each card (the commitments app answers; this page only shows it)."""
+    from commitments import selectors as pledge_selectors
+    from commitments.services import campaign_for
+
+    cards = []
+    for org, counts, roles in context["branch_cards"]:
+        campaign = campaign_for(org)
+        counts.coverage = pledge_selectors.campaign_coverage(campaign, org) if campaign else None
+        cards.append((org, counts, roles))
+    for org, counts, children in context["committee_cards"]:
+        campaign = campaign_for(org)
+        counts.coverage = pledge_selectors.campaign_coverage(campaign, org) if campaign else None
+        by_child = pledge_selectors.member_coverage_by_child(campaign, org) if campaign else {}
+        for child in children:
+            child.coverage = by_child.get(child.path, (0, 0))
+    context["has_campaign"] = any(c.coverage for _, c, _ in context["branch_cards"] + context["committee_cards"])
 
 
 class FirstPasswordChangeView(PasswordChangeView):
@@ -156,9 +184,21 @@ def organization_detail(request, code):
         "can_view_members": may(user, "view_members", org),
         "can_grant": may(user, "grant_roles", org),
         "can_export": may(user, "export_roster", org),
+        "can_org_pledge": may(user, "create_org_pledge", org),
+        "can_ledger": may(user, "view_ledger", org),
+        "org_pledges": _org_pledges(user, org),
         "history": org.history.select_related("history_user").order_by("-history_date")[:10],
     }
     return render(request, "organizations/organization_detail.html", context)
+
+
+def _org_pledges(user, org):
+    from commitments.models import Pledge
+
+    pledges = Pledge.objects.filter(pledger_organization=org).select_related(
+        "campaign", "organization", "pledger_organization"
+    )
+    return [p for p in pledges if may(user, "view_pledge", p)]
 
 
 @login_required
@@ -353,6 +393,16 @@ def member_detail(request, pk):
         "history": member.history.select_related("history_user").order_by("-history_date")[:10]
         if may(user, "manage_members", member)
         else [],
+        "can_enter_oral": any(
+            may(user, "enter_oral_pledge", o)
+            for o in (member.organization, member.inflow_organization, member.residence_organization)
+            if o is not None
+        ),
+        "pledges": [
+            p
+            for p in member.pledges.select_related("campaign", "organization", "member__user", "pledger_organization")
+            if may(user, "view_pledge", p)
+        ],
     }
     return render(request, "organizations/member_detail.html", context)
 
@@ -495,7 +545,7 @@ def _import_dir() -> Path:
 
 
 def _import_action(kind: str) -> str:
-    return "manage_members" if kind == "members" else "manage_org"
+    return KIND_ACTIONS[kind]
 
 
 @login_required
@@ -530,6 +580,8 @@ def import_upload(request, code, kind):
 @require_POST
 def import_confirm(request, code, kind):
     user = request.user
+    if kind not in KIND_LABELS:
+        return render(request, "404.html", status=404)
     org = org_get_for_user_or_404(user, code, _import_action(kind))
     token = request.POST.get("token", "")
     ticket = request.session.get(f"import_{token}")
@@ -558,6 +610,8 @@ def import_confirm(request, code, kind):
     messages.success(request, f"已导入 {report.total} {KIND_UNITS[kind]}。")
     if kind == "members":
         return redirect(f"{reverse('organizations:members')}?org={org.code}")
+    if kind == "opinions":
+        return redirect("commitments:opinions", code=org.code)
     return redirect(org)
 
 

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -164,6 +165,16 @@ CELERY_BEAT_SCHEDULE = {
     "purge-stale-import-uploads": {
         "task": "organizations.tasks.purge_stale_import_uploads",
         "schedule": 6 * 60 * 60,
+    },
+    # Every day shortly after midnight: items past their deadline become overdue and both sides are told.
+    "mark-overdue-items": {
+        "task": "commitments.tasks.mark_overdue_items",
+        "schedule": crontab(hour=0, minute=30),
+    },
+    # On the 20th of each month: remind those who have not done this month's self-check.
+    "remind-self-checks": {
+        "task": "commitments.tasks.remind_self_checks",
+        "schedule": crontab(day_of_month="20", hour=9, minute=0),
     },
 }
 

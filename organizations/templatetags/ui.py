@@ -37,3 +37,12 @@ def percent(numerator, denominator):
         return f"{numerator / denominator * 100:.1f}%"
     except (TypeError, ZeroDivisionError):
         return "—"
+
+
+@register.filter
+def get_item(mapping, key):
+    """{{ counts|get_item:value }}: a dictionary lookup with a default of 0 for counts."""
+    try:
+        return mapping.get(key, 0)
+    except AttributeError:
+        return 0

@@ -1,0 +1,222 @@
+from django import forms
+from django.utils import timezone
+
+from organizations.forms import ChineseBlankMixin, DateInput
+
+from .models import Campaign, Inspection, Opinion, Review, SelfCheck
+
+
+class CampaignForm(ChineseBlankMixin, forms.ModelForm):
+    class Meta:
+        model = Campaign
+        fields = [
+            "name",
+            "year",
+            "starts_on",
+            "sign_deadline",
+            "ends_on",
+            "min_items",
+            "leader_min_items",
+            "auto_publish",
+            "weight_satisfied",
+            "weight_basically",
+            "weight_unsatisfied",
+        ]
+        widgets = {"starts_on": DateInput(), "sign_deadline": DateInput(), "ends_on": DateInput()}
+
+
+class OpinionForm(ChineseBlankMixin, forms.ModelForm):
+    class Meta:
+        model = Opinion
+        fields = ["received_on", "channel", "source_group", "text"]
+        widgets = {"received_on": DateInput(), "text": forms.Textarea(attrs={"rows": 3})}
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(label="未采纳原因", max_length=500)
+
+
+class PledgeItemForm(ChineseBlankMixin, forms.Form):
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput())
+    content_area = forms.ChoiceField(label="承诺方面")
+    content = forms.CharField(label="承诺事项", max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+    measures = forms.CharField(
+        label="践诺措施", max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    deadline = forms.DateField(label="完成时限", widget=DateInput())
+    responsible_person = forms.CharField(label="责任人", max_length=50, required=False)
+    indicator = forms.CharField(label="量化指标", max_length=100, required=False)
+    unit = forms.CharField(label="单位", max_length=20, required=False)
+    baseline_value = forms.DecimalField(label="基数", max_digits=14, decimal_places=2, required=False)
+    target_value = forms.DecimalField(label="目标值", max_digits=14, decimal_places=2, required=False)
+    opinions = forms.TypedMultipleChoiceField(
+        label="回应的群众意见", required=False, coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, areas=(), opinions=(), org_pledge=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["content_area"].choices = [("", "请选择"), *[(a, a) for a in areas]]
+        self.fields["opinions"].choices = [(o.pk, o.text[:60]) for o in opinions]
+        self.fields["responsible_person"].required = org_pledge
+
+    def clean(self):
+        data = super().clean()
+        if (data.get("baseline_value") is not None or data.get("target_value") is not None) and not data.get(
+            "indicator"
+        ):
+            self.add_error("indicator", "填写了数值时请写明量化指标。")
+        if data.get("indicator") and data.get("target_value") is None:
+            self.add_error("target_value", "量化承诺请填写目标值。")
+        return data
+
+
+class BasePledgeItemFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        kept = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        if not kept:
+            raise forms.ValidationError("请至少填写一项承诺事项。")
+
+
+PledgeItemFormSet = forms.formset_factory(
+    PledgeItemForm, formset=BasePledgeItemFormSet, extra=0, can_delete=True, max_num=10, validate_max=True
+)
+
+
+class WitnessForm(forms.Form):
+    witness_name = forms.CharField(label="见证人", max_length=50)
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(label="审核结论", choices=Review.Decision.choices, widget=forms.RadioSelect)
+    comment = forms.CharField(
+        label="审核意见", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, items=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, label in Review.CHECKS:
+            self.fields[name] = forms.BooleanField(label=label, required=False)
+        self.items = list(items)
+        for item in self.items:
+            self.fields[f"item_{item.pk}"] = forms.CharField(
+                label=f"对第 {item.position} 项的意见", required=False, max_length=500
+            )
+
+    def check_fields(self):
+        return [self[name] for name, _ in Review.CHECKS]
+
+    def item_fields(self):
+        return [(item, self[f"item_{item.pk}"]) for item in self.items]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == Review.Decision.RETURN and not (data.get("comment") or "").strip():
+            self.add_error("comment", "退回修改时请填写审核意见。")
+        if data.get("decision") == Review.Decision.APPROVE:
+            missing = [label for name, label in Review.CHECKS if not data.get(name)]
+            if missing:
+                self.add_error(None, "审定通过须四项审核要点全部符合，尚未勾选：" + "、".join(missing) + "。")
+        return data
+
+
+class SignForm(forms.Form):
+    signature_data = forms.CharField(required=False, widget=forms.HiddenInput())
+    typed_name = forms.CharField(label="或输入您的姓名", required=False, max_length=50)
+    password = forms.CharField(label="登录密码", widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("signature_data") and not (data.get("typed_name") or "").strip():
+            raise forms.ValidationError("请在签名板上签名，或输入您的姓名。")
+        return data
+
+
+class AmendForm(forms.Form):
+    reason = forms.CharField(label="变更原因", max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".jpg,.jpeg,.png,.pdf,.docx,.xlsx"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, (list, tuple)):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
+        return [super().clean(data, initial)] if data else []
+
+
+class FulfilmentLogForm(forms.Form):
+    happened_on = forms.DateField(label="日期", widget=DateInput())
+    text = forms.CharField(label="践诺情况", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    files = MultipleFileField(
+        label="佐证材料",
+        required=False,
+        help_text="照片（jpg、png）、PDF、Word 或 Excel，每个不超过 10 MB，最多 5 个。",
+    )
+
+    def clean_happened_on(self):
+        day = self.cleaned_data["happened_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError("日期不能晚于今天。")
+        return day
+
+
+class TickRequestForm(forms.Form):
+    note = forms.CharField(label="完成情况说明", max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+    achieved_value = forms.DecimalField(label="完成值", max_digits=14, decimal_places=2, required=False)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label="原因", max_length=500)
+
+
+class HelpForm(forms.Form):
+    needs_help = forms.BooleanField(label="需要组织帮扶", required=False)
+    note = forms.CharField(label="困难说明", max_length=500, required=False)
+
+
+class SelfCheckForm(forms.Form):
+    month = forms.DateField(label="自查月份", widget=forms.HiddenInput())
+
+    def __init__(self, *args, items=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items = [i for i in items if i.state != "ticked_off"]
+        for item in self.items:
+            self.fields[f"result_{item.pk}"] = forms.ChoiceField(
+                label=f"第 {item.position} 项", choices=SelfCheck.Result.choices, widget=forms.RadioSelect
+            )
+            self.fields[f"note_{item.pk}"] = forms.CharField(label="说明", required=False, max_length=500)
+
+    def rows(self):
+        return [(item, self[f"result_{item.pk}"], self[f"note_{item.pk}"]) for item in self.items]
+
+    def results(self) -> dict:
+        return {
+            item.pk: (self.cleaned_data[f"result_{item.pk}"], self.cleaned_data.get(f"note_{item.pk}", ""))
+            for item in self.items
+        }
+
+
+class InspectionForm(forms.Form):
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    quarter = forms.TypedChoiceField(label="季度", coerce=int, choices=Inspection._meta.get_field("quarter").choices)
+    result = forms.ChoiceField(label="检查结果", choices=Inspection.Result.choices, widget=forms.RadioSelect)
+    reasons = forms.MultipleChoiceField(
+        label="不通过的原因", required=False, choices=Inspection.REASONS, widget=forms.CheckboxSelectMultiple
+    )
+    note = forms.CharField(label="检查意见", required=False, max_length=500)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("result") == Inspection.Result.FAIL and not data.get("reasons"):
+            self.add_error("reasons", "不通过时请至少选择一项原因。")
+        if data.get("result") == Inspection.Result.PASS and data.get("reasons"):
+            self.add_error("reasons", "检查通过时不应选择不通过的原因。")
+        return data

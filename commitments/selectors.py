@@ -1,0 +1,230 @@
+"""Reads of the pledge lifecycle that must stay a fixed number of queries however many rows they show."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
+
+from organizations.models import Member, Organization
+from organizations.permissions import Role, grants_of, is_reviewer, prefetch_grants
+
+from .models import Campaign, Inspection, Pledge, PledgeItem, SelfCheck, first_of_month, quarter_of
+
+EVER_SIGNED = (Pledge.Status.SIGNED, Pledge.Status.PUBLISHED, Pledge.Status.COMPLETED, Pledge.Status.SUPERSEDED)
+PLEDGE_RELATED = ("campaign", "organization", "member__user", "member__organization", "pledger_organization")
+
+
+@dataclass
+class Coverage:
+    organizations: int
+    organizations_pledged: int
+    members: int
+    members_pledged: int
+    oral: int
+    leaders_pledged: int
+
+    @property
+    def organization_rate(self) -> float | None:
+        return self.organizations_pledged / self.organizations if self.organizations else None
+
+    @property
+    def member_rate(self) -> float | None:
+        return self.members_pledged / self.members if self.members else None
+
+
+def campaign_coverage(campaign: Campaign, org: Organization) -> Coverage:
+    """全覆盖: organizations and members (exempt ones excluded) of `org`'s subtree with a signed pledge."""
+    base = org if org.path.startswith(campaign.organization.path) else campaign.organization
+    orgs = Organization.objects.filter(path__startswith=base.path, is_active=True).exclude(pk=campaign.organization_id)
+    signed = Pledge.objects.filter(campaign=campaign, status__in=EVER_SIGNED)
+    o = orgs.aggregate(
+        total=Count("id"),
+        pledged=Count("id", filter=Q(Exists(signed.filter(pledger_organization=OuterRef("pk"))))),
+    )
+    members = Member.objects.filter(organization__path__startswith=base.path, is_active=True, is_exempt=False)
+    m = members.aggregate(
+        total=Count("id"),
+        pledged=Count("id", filter=Q(Exists(signed.filter(member=OuterRef("pk"))))),
+        leaders=Count("id", filter=Q(is_leader=True) & Q(Exists(signed.filter(member=OuterRef("pk"))))),
+        oral=Count("id", filter=Q(Exists(signed.filter(member=OuterRef("pk"), form=Pledge.Form.ORAL)))),
+    )
+    return Coverage(o["total"], o["pledged"], m["total"], m["pledged"], m["oral"], m["leaders"])
+
+
+def _in_subtree(org: Organization) -> Q:
+    return Q(organization__path__startswith=org.path) | Q(pledger_organization__path__startswith=org.path)
+
+
+def ledger_items(*, campaign: Campaign, org: Organization, filters: dict | None = None):
+    """台帐: every item of the current pledges made in `org`'s subtree, with its pledge, ready to list."""
+    filters = filters or {}
+    pledges = Pledge.objects.filter(_in_subtree(org), campaign=campaign, is_current=True)
+    qs = PledgeItem.objects.filter(pledge__in=pledges).select_related(
+        "pledge__member", "pledge__pledger_organization", "pledge__organization"
+    )
+    state = filters.get("state")
+    if state in PledgeItem.State.values:
+        qs = qs.filter(state=state)
+    if filters.get("overdue"):
+        qs = qs.filter(is_overdue=True)
+    if filters.get("needs_help"):
+        qs = qs.filter(needs_help=True)
+    status = filters.get("status")
+    if status in Pledge.Status.values:
+        qs = qs.filter(pledge__status=status)
+    kind = filters.get("kind")
+    if kind == "member":
+        qs = qs.filter(pledge__member__isnull=False)
+    elif kind == "organization":
+        qs = qs.filter(pledge__pledger_organization__isnull=False)
+    q = (filters.get("q") or "").strip()
+    if q:
+        qs = qs.filter(
+            Q(content__contains=q)
+            | Q(pledge__member__name__contains=q)
+            | Q(pledge__pledger_organization__name__contains=q)
+        )
+    return qs.order_by("pledge__organization__path", "pledge_id", "position")
+
+
+def ledger_pledges(*, campaign: Campaign, org: Organization):
+    return (
+        Pledge.objects.filter(_in_subtree(org), campaign=campaign, is_current=True)
+        .select_related(*PLEDGE_RELATED)
+        .annotate(
+            item_count=Count("items", distinct=True),
+            ticked=Count("items", filter=Q(items__state=PledgeItem.State.TICKED_OFF), distinct=True),
+            overdue=Count("items", filter=Q(items__is_overdue=True), distinct=True),
+        )
+        .order_by("organization__path", "member__name", "id")
+    )
+
+
+def status_counts(*, campaign: Campaign, org: Organization) -> dict[str, int]:
+    rows = (
+        Pledge.objects.filter(_in_subtree(org), campaign=campaign, is_current=True)
+        .order_by()
+        .values("status")
+        .annotate(n=Count("id"))
+    )
+    return {r["status"]: r["n"] for r in rows}
+
+
+def _candidates(user, statuses):
+    """Pledges in `statuses` within the subtrees where the user holds a reviewing role (one query)."""
+    if user.is_superuser:
+        scope = Q()
+    else:
+        paths = [g.path for g in grants_of(user) if g.role in (Role.SECRETARY, Role.COMMITTEE)]
+        if not paths:
+            return Pledge.objects.none()
+        scope = Q()
+        for p in paths:
+            scope |= _in_subtree(Organization(path=p))
+    return Pledge.objects.filter(scope, status__in=statuses, is_current=True).select_related(*PLEDGE_RELATED)
+
+
+def _reviewable(user, pledges) -> list[Pledge]:
+    pledges = list(pledges)
+    prefetch_grants([p.member.user for p in pledges if p.member_id and p.member.user_id])
+    return [p for p in pledges if is_reviewer(user, p)]
+
+
+def review_queue(user) -> list[Pledge]:
+    """Submitted pledges this user is the reviewer of, oldest first."""
+    return _reviewable(user, _candidates(user, [Pledge.Status.SUBMITTED]).order_by("submitted_at", "id"))
+
+
+def sign_queue(user) -> list[Pledge]:
+    """Approved pledges waiting for this user's signature: as the pledging side, or as the reviewer."""
+    pending = []
+    own = (
+        Pledge.objects.filter(member__user=user, status=Pledge.Status.APPROVED, form=Pledge.Form.WRITTEN)
+        .select_related(*PLEDGE_RELATED)
+        .exclude(signatures__role="pledger")
+    )
+    pending += list(own)
+    org_ids = [g.organization_id for g in grants_of(user) if g.role == Role.SECRETARY]
+    if org_ids:
+        pending += list(
+            Pledge.objects.filter(pledger_organization_id__in=org_ids, status=Pledge.Status.APPROVED)
+            .select_related(*PLEDGE_RELATED)
+            .exclude(signatures__role="pledger")
+        )
+    waiting = (
+        _candidates(user, [Pledge.Status.APPROVED])
+        .filter(Q(form=Pledge.Form.ORAL) | Q(signatures__role="pledger"))
+        .distinct()
+    )
+    pending += [p for p in _reviewable(user, waiting) if p not in pending]
+    return pending
+
+
+def tick_queue(user) -> list[PledgeItem]:
+    pledges = _reviewable(
+        user,
+        _candidates(user, [Pledge.Status.PUBLISHED]).filter(items__state=PledgeItem.State.TICK_REQUESTED).distinct(),
+    )
+    by_id = {p.pk: p for p in pledges}
+    items = list(
+        PledgeItem.objects.filter(pledge_id__in=by_id, state=PledgeItem.State.TICK_REQUESTED).order_by(
+            "tick_requested_at"
+        )
+    )
+    for i in items:
+        i.pledge = by_id[i.pledge_id]
+    return items
+
+
+def my_pledges(member: Member):
+    return (
+        Pledge.objects.filter(member=member)
+        .select_related(*PLEDGE_RELATED)
+        .annotate(
+            item_count=Count("items", distinct=True),
+            ticked=Count("items", filter=Q(items__state=PledgeItem.State.TICKED_OFF), distinct=True),
+        )
+        .order_by("-campaign__year", "-is_current", "-revision")
+    )
+
+
+def checks_due(*, org: Organization, campaign: Campaign, today: datetime.date | None = None):
+    """Pledges under way in `org`'s subtree with whether this month's self-check and this quarter's
+    inspection are done (two EXISTS columns, one query)."""
+    today = today or timezone.localdate()
+    month = first_of_month(today)
+    year, quarter = quarter_of(today)
+    return (
+        Pledge.objects.filter(
+            _in_subtree(org),
+            campaign=campaign,
+            is_current=True,
+            status__in=[Pledge.Status.SIGNED, Pledge.Status.PUBLISHED],
+        )
+        .select_related(*PLEDGE_RELATED)
+        .annotate(
+            self_checked=Exists(SelfCheck.objects.filter(item__pledge=OuterRef("pk"), month=month)),
+            inspected=Exists(Inspection.objects.filter(pledge=OuterRef("pk"), year=year, quarter=quarter)),
+        )
+        .order_by("self_checked", "inspected", "organization__path", "member__name")
+    )
+
+
+def member_coverage_by_child(campaign: Campaign, org: Organization) -> dict[str, tuple[int, int]]:
+    """For each direct child of `org`: (members expected to pledge, members with a signed pledge), one query."""
+    from django.db.models.functions import Substr
+
+    prefix_len = len(org.path) + Organization.steplen
+    signed = Pledge.objects.filter(campaign=campaign, status__in=EVER_SIGNED, member=OuterRef("pk"))
+    rows = (
+        Member.objects.filter(organization__path__startswith=org.path, is_active=True, is_exempt=False)
+        .exclude(organization_id=org.pk)
+        .annotate(prefix=Substr("organization__path", 1, prefix_len), signed=Exists(signed))
+        .order_by()
+        .values("prefix")
+        .annotate(total=Count("id"), pledged=Count("id", filter=Q(signed=True)))
+    )
+    return {r["prefix"]: (r["total"], r["pledged"]) for r in rows}

@@ -1,0 +1,862 @@
+"""The pledge lifecycle (DESIGN §4): campaigns, 调研提诺, drafting, 审诺, 定诺, 亮诺 and 践诺.
+
+Every function is one action a person takes. It locks the row it changes, asks the permission module, takes
+the django-fsm transition declared on the model, saves, writes a status-change row and the history, and
+queues notifications for after commit.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django_fsm import can_proceed, has_transition_perm
+
+from organizations.errors import DomainError
+from organizations.models import Member, Organization, User
+from organizations.permissions import REFUSAL_MESSAGES, may, require
+
+from .content_areas import areas_for_pledge
+from .models import (
+    Attachment,
+    Campaign,
+    FulfilmentLog,
+    Inspection,
+    Notification,
+    Opinion,
+    Pledge,
+    PledgeItem,
+    Review,
+    ReviewItemComment,
+    SelfCheck,
+    Signature,
+    StatusChange,
+    first_of_month,
+)
+from .notifications import notify, pledger_users, reviewers_of
+from .uploads import check_attachment, check_signature_png, signature_has_ink
+
+ITEM_FIELDS = (
+    "content_area",
+    "content",
+    "measures",
+    "deadline",
+    "responsible_person",
+    "indicator",
+    "unit",
+    "baseline_value",
+    "target_value",
+)
+
+
+def _lock(pledge: Pledge) -> Pledge:
+    return (
+        Pledge.objects.select_for_update(of=("self",))
+        .select_related("campaign", "organization", "member__user", "pledger_organization")
+        .get(pk=pledge.pk)
+    )
+
+
+def _take(pledge: Pledge, name: str, by: User, *, comment: str = "", action: str | None = None) -> None:
+    """Take the transition `name` if the state, its conditions and the user allow it; record it."""
+    method = getattr(pledge, name)
+    meta = method._django_fsm
+    label = action or next(iter(meta.transitions.values())).custom.get("label", name)
+    if not meta.has_transition(pledge.status):
+        raise DomainError(f"承诺书当前为“{pledge.get_status_display()}”，不能{label}。可能已被他人处理，请刷新页面。")
+    if not can_proceed(method):
+        problem = pledge.item_count_problem() if name in ("submit", "approve") else None
+        raise DomainError(problem or f"现在还不能{label}。")
+    if not has_transition_perm(method, by):
+        raise PermissionDenied(REFUSAL_MESSAGES.get(_ACTION_OF[name], "您无权执行此操作。"))
+    before = pledge.status
+    method()
+    pledge._history_user = by
+    pledge.save()
+    StatusChange.objects.create(
+        pledge=pledge, from_status=before, to_status=pledge.status, action=label, by=by, comment=comment
+    )
+
+
+_ACTION_OF = {
+    "submit": "submit_pledge",
+    "return_for_changes": "review_pledge",
+    "approve": "review_pledge",
+    "sign_as_pledger": "sign_pledge",
+    "countersign": "countersign_pledge",
+    "publish": "publish_pledge",
+    "amend": "amend_pledge",
+    "complete": "confirm_tick_off",
+}
+
+
+def _url(pledge: Pledge) -> str:
+    return pledge.get_absolute_url()
+
+
+# --- campaigns -------------------------------------------------------------------------------------------
+
+
+def campaign_for(organization: Organization) -> Campaign | None:
+    """The open campaign whose subtree contains `organization`."""
+    return (
+        Campaign.objects.filter(status=Campaign.Status.OPEN, organization__path__in=organization.ancestor_paths())
+        .select_related("organization")
+        .order_by("-organization__depth")
+        .first()
+    )
+
+
+@transaction.atomic
+def campaign_open(*, organization: Organization, by: User, **fields) -> Campaign:
+    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    require(by, "open_campaign", organization)
+    overlapping = Campaign.objects.filter(status=Campaign.Status.OPEN).filter(
+        Q(organization__path__in=organization.ancestor_paths()) | Q(organization__path__startswith=organization.path)
+    )
+    if overlapping.exists():
+        other = overlapping.select_related("organization").first()
+        raise DomainError(f"“{other.organization.name}”已有进行中的承诺批次“{other.name}”，同一范围同时只能有一个。")
+    campaign = Campaign(organization=organization, opened_by=by, **fields)
+    campaign.full_clean(exclude=["opened_by", "organization"])
+    campaign.save()
+    return campaign
+
+
+@transaction.atomic
+def campaign_close(*, campaign: Campaign, by: User) -> Campaign:
+    campaign = Campaign.objects.select_for_update().select_related("organization").get(pk=campaign.pk)
+    require(by, "open_campaign", campaign.organization)
+    if campaign.status != Campaign.Status.OPEN:
+        raise DomainError("该承诺批次已经结束。")
+    campaign.status = Campaign.Status.CLOSED
+    campaign.save(update_fields=["status"])
+    return campaign
+
+
+# --- 调研提诺 --------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def opinion_create(*, organization: Organization, by: User, **fields) -> Opinion:
+    require(by, "manage_opinions", organization)
+    campaign = fields.pop("campaign", None) or campaign_for(organization)
+    if campaign is None:
+        raise DomainError("目前没有进行中的承诺批次，不能录入意见建议。")
+    opinion = Opinion(organization=organization, campaign=campaign, created_by=by, **fields)
+    opinion.full_clean(exclude=["created_by"])
+    opinion._history_user = by
+    opinion.save()
+    return opinion
+
+
+@transaction.atomic
+def opinion_decline(*, opinion: Opinion, by: User, reason: str) -> Opinion:
+    opinion = Opinion.objects.select_for_update().select_related("organization").get(pk=opinion.pk)
+    require(by, "manage_opinions", opinion.organization)
+    if not reason.strip():
+        raise DomainError("请填写未采纳的原因。")
+    if opinion.answering_items.exists():
+        raise DomainError("这条意见已被承诺事项采纳，不能标为未采纳。")
+    opinion.status = Opinion.Status.NOT_ADOPTED
+    opinion.not_adopted_reason = reason.strip()
+    opinion._history_user = by
+    opinion.save()
+    return opinion
+
+
+def _refresh_opinion_status(opinion_ids) -> None:
+    """An opinion cited by an item is answered; one no longer cited goes back to waiting."""
+    if not opinion_ids:
+        return
+    cited = set(
+        PledgeItem.cited_opinions.through.objects.filter(opinion_id__in=opinion_ids).values_list(
+            "opinion_id", flat=True
+        )
+    )
+    Opinion.objects.filter(pk__in=cited).exclude(status=Opinion.Status.ANSWERED).update(status=Opinion.Status.ANSWERED)
+    Opinion.objects.filter(pk__in=set(opinion_ids) - cited, status=Opinion.Status.ANSWERED).update(
+        status=Opinion.Status.OPEN
+    )
+
+
+# --- drafting --------------------------------------------------------------------------------------------
+
+
+def pledge_places(member: Member) -> list[Organization]:
+    """Where a member may pledge: his branch, his inflow branch, his residential community."""
+    return [o for o in (member.organization, member.inflow_organization, member.residence_organization) if o]
+
+
+@transaction.atomic
+def pledge_create_for_member(
+    *, member: Member, organization: Organization, by: User, form: str = Pledge.Form.WRITTEN, witness_name: str = ""
+) -> Pledge:
+    member = Member.objects.select_for_update().select_related("user").get(pk=member.pk)
+    if organization.pk not in {o.pk for o in pledge_places(member)}:
+        raise DomainError("承诺只能在本人所在支部、流入地支部或居住地社区作出。")
+    if form == Pledge.Form.ORAL:
+        require(by, "enter_oral_pledge", organization)
+        if not witness_name.strip():
+            raise DomainError("口头承诺须填写见证人。")
+    elif member.user_id != by.pk:
+        raise PermissionDenied("书面承诺须由党员本人起草；年老体弱等确有困难的，可由支部代录口头承诺。")
+    if member.is_exempt:
+        raise DomainError("该党员已经上级批准免于承诺。")
+    if not member.is_active:
+        raise DomainError("该党员已不在册。")
+    campaign = campaign_for(organization)
+    if campaign is None:
+        raise DomainError("目前没有进行中的承诺批次。")
+    pledge = Pledge(
+        campaign=campaign,
+        organization=organization,
+        member=member,
+        form=form,
+        witness_name=witness_name.strip(),
+        created_by=by,
+    )
+    pledge._history_user = by
+    try:
+        with transaction.atomic():
+            pledge.save()
+    except IntegrityError:
+        raise DomainError(f"{member.name}在“{organization.name}”已有本批次的承诺书。") from None
+    return pledge
+
+
+@transaction.atomic
+def pledge_create_for_organization(*, organization: Organization, by: User) -> Pledge:
+    require(by, "create_org_pledge", organization)
+    campaign = campaign_for(organization)
+    if campaign is None:
+        raise DomainError("目前没有进行中的承诺批次。")
+    pledge = Pledge(campaign=campaign, organization=organization, pledger_organization=organization, created_by=by)
+    pledge._history_user = by
+    try:
+        with transaction.atomic():
+            pledge.save()
+    except IntegrityError:
+        raise DomainError(f"“{organization.name}”已有本批次的组织承诺书。") from None
+    return pledge
+
+
+def _clean_item(pledge: Pledge, data: dict, allowed_areas: list[str]) -> dict:
+    errors = {}
+    area = (data.get("content_area") or "").strip()
+    if area not in allowed_areas:
+        errors["content_area"] = "请从列表中选择承诺方面。"
+    if not (data.get("content") or "").strip():
+        errors["content"] = "请填写承诺事项。"
+    deadline = data.get("deadline")
+    campaign = pledge.campaign
+    if not deadline:
+        errors["deadline"] = "请填写完成时限。"
+    elif not campaign.starts_on <= deadline <= campaign.ends_on:
+        errors["deadline"] = (
+            f"完成时限应在 {campaign.starts_on:%Y年%-m月%-d日} 至 {campaign.ends_on:%Y年%-m月%-d日} 之间。"
+        )
+    if pledge.pledger_organization_id and not (data.get("responsible_person") or "").strip():
+        errors["responsible_person"] = "组织承诺的每个事项都要明确责任人。"
+    if errors:
+        raise ValidationError(errors)
+    fields = {}
+    for key in ITEM_FIELDS:
+        value = data.get(key)
+        if key in ("deadline", "baseline_value", "target_value"):
+            fields[key] = value if value not in ("", None) else None
+        else:
+            fields[key] = (value or "").strip()
+    return fields
+
+
+@transaction.atomic
+def pledge_update(*, pledge: Pledge, by: User, items: list[dict], witness_name: str | None = None) -> Pledge:
+    """Save the drafted items: each dict has the item fields, optional `id`, `delete` and `opinions` (ids).
+
+    Raises ValidationError keyed by item index ("items.<i>") when an item is wrong; nothing is saved then.
+    """
+    pledge = _lock(pledge)
+    require(by, "edit_pledge", pledge)
+    if not pledge.is_editable:
+        raise DomainError(f"承诺书当前为“{pledge.get_status_display()}”，不能修改。")
+    if witness_name is not None and pledge.is_oral:
+        if not witness_name.strip():
+            raise DomainError("口头承诺须填写见证人。")
+        pledge.witness_name = witness_name.strip()
+    allowed = areas_for_pledge(pledge)
+    existing = {i.pk: i for i in pledge.items.prefetch_related("cited_opinions")}
+    keep = [d for d in items if not d.get("delete")]
+    if len(keep) > Campaign.MAX_ITEMS:
+        raise DomainError(f"一份承诺最多 {Campaign.MAX_ITEMS} 项事项。")
+    opinion_scope = Opinion.objects.filter(
+        campaign=pledge.campaign, organization__path__in=pledge.organization.ancestor_paths()
+    ) | Opinion.objects.filter(campaign=pledge.campaign, organization__path__startswith=pledge.organization.path)
+    errors = {}
+    cleaned = []
+    for index, data in enumerate(keep):
+        try:
+            fields = _clean_item(pledge, data, allowed)
+        except ValidationError as e:
+            errors[f"items.{index}"] = e.message_dict
+            continue
+        opinion_ids = set(data.get("opinions") or [])
+        valid = set(opinion_scope.filter(pk__in=opinion_ids).values_list("pk", flat=True))
+        if opinion_ids - valid:
+            errors[f"items.{index}"] = {"opinions": ["只能引用本组织及上级组织在本批次征集的意见。"]}
+            continue
+        cleaned.append((data.get("id"), fields, valid))
+    if errors:
+        raise ValidationError(errors)
+    touched_opinions = {o.pk for i in existing.values() for o in i.cited_opinions.all()}
+    for data in items:
+        if data.get("delete") and data.get("id") in existing:
+            existing.pop(data["id"]).delete()
+    # Positions are renumbered 1..n; park the kept items on 101.. first so the unique index never clashes.
+    for offset, pk in enumerate(pk for pk, _, _ in cleaned if pk in existing):
+        PledgeItem.objects.filter(pk=pk).update(position=101 + offset)
+        existing[pk].position = 101 + offset
+    for position, (pk, fields, opinion_ids) in enumerate(cleaned, 1):
+        item = existing.get(pk) or PledgeItem(pledge=pledge)
+        for key, value in fields.items():
+            setattr(item, key, value)
+        item.position = position
+        item.full_clean(exclude=["pledge", "position"])
+        item._history_user = by
+        item.save()
+        item.cited_opinions.set(opinion_ids)
+        touched_opinions |= opinion_ids
+    _refresh_opinion_status(touched_opinions)
+    pledge._history_user = by
+    pledge.save()
+    return pledge
+
+
+# --- 审诺 ------------------------------------------------------------------------------------------------
+
+CHECK_NAMES = [name for name, _ in Review.CHECKS]
+
+
+@transaction.atomic
+def pledge_submit(*, pledge: Pledge, by: User) -> Pledge:
+    pledge = _lock(pledge)
+    _take(pledge, "submit", by)
+    notify(
+        reviewers_of(pledge),
+        kind=Notification.Kind.SUBMITTED,
+        text=f"{pledge.pledger_name}提交了承诺书，请审核。",
+        url=_url(pledge),
+        key=f"submitted:{pledge.pk}:{pledge.status_changes.count()}",
+    )
+    return pledge
+
+
+@transaction.atomic
+def pledge_return(
+    *, pledge: Pledge, by: User, comment: str, checks: dict | None = None, item_comments: dict | None = None
+) -> Pledge:
+    pledge = _lock(pledge)
+    if not comment.strip():
+        raise DomainError("退回修改时请填写审核意见，说明需要怎样修改。")
+    _take(pledge, "return_for_changes", by, comment=comment.strip())
+    review = Review.objects.create(
+        pledge=pledge,
+        by=by,
+        decision=Review.Decision.RETURN,
+        comment=comment.strip(),
+        **{name: bool((checks or {}).get(name)) for name in CHECK_NAMES},
+    )
+    items = {i.pk: i for i in pledge.items.all()}
+    ReviewItemComment.objects.bulk_create(
+        [
+            ReviewItemComment(review=review, item=items[int(item_id)], comment=text.strip()[:500])
+            for item_id, text in (item_comments or {}).items()
+            if text and text.strip() and int(item_id) in items
+        ]
+    )
+    notify(
+        pledger_users(pledge),
+        kind=Notification.Kind.RETURNED,
+        text=f"您的承诺书被退回修改：{comment.strip()[:60]}",
+        url=_url(pledge),
+        key=f"returned:{review.pk}",
+    )
+    return pledge
+
+
+@transaction.atomic
+def pledge_approve(*, pledge: Pledge, by: User, checks: dict, comment: str = "") -> Pledge:
+    pledge = _lock(pledge)
+    missing = [label for name, label in Review.CHECKS if not checks.get(name)]
+    if missing:
+        raise DomainError("审定通过须四项审核要点全部符合，尚未勾选：" + "、".join(missing) + "。")
+    _take(pledge, "approve", by, comment=comment.strip())
+    review = Review.objects.create(
+        pledge=pledge,
+        by=by,
+        decision=Review.Decision.APPROVE,
+        comment=comment.strip(),
+        **{name: True for name in CHECK_NAMES},
+    )
+    if pledge.is_oral:
+        text = f"{pledge.pledger_name}的口头承诺已审定，请审定方签署。"
+        notify(
+            reviewers_of(pledge),
+            kind=Notification.Kind.TO_SIGN,
+            text=text,
+            url=_url(pledge),
+            key=f"to_sign:r:{review.pk}",
+        )
+    else:
+        notify(
+            pledger_users(pledge),
+            kind=Notification.Kind.TO_SIGN,
+            text="您的承诺书已审定，请签署。",
+            url=_url(pledge),
+            key=f"to_sign:p:{review.pk}",
+        )
+    return pledge
+
+
+# --- 定诺 ------------------------------------------------------------------------------------------------
+
+
+def _signature(
+    pledge: Pledge, by: User, role: str, *, password: str, image_png: bytes | None, typed_name: str, expected_name: str
+) -> Signature:
+    if not by.check_password(password or ""):
+        raise DomainError("密码不正确，未签署。")
+    if image_png:
+        check_signature_png(image_png)
+        if not signature_has_ink(image_png):
+            raise DomainError("签名板上没有笔迹，请重新签名。")
+        method = Signature.Method.DRAWN
+    else:
+        if not typed_name or typed_name.strip() != expected_name:
+            raise DomainError(f"输入的姓名须与登记的姓名“{expected_name}”一致。")
+        method = Signature.Method.TYPED
+    signature = Signature(
+        pledge=pledge, role=role, signer=by, signer_name=expected_name, method=method, text_sha256=pledge.text_sha256()
+    )
+    if image_png:
+        signature.image.save("signature.png", ContentFile(image_png), save=False)
+    try:
+        with transaction.atomic():
+            signature.save()
+    except IntegrityError:
+        raise DomainError("这一方已经签署过了。") from None
+    return signature
+
+
+def _signer_name(pledge: Pledge, by: User, role: str) -> str:
+    if role == Signature.Role.PLEDGER and pledge.member_id:
+        return pledge.member.name
+    member = getattr(by, "member", None) if hasattr(by, "member") else None
+    return (member.name if member else "") or by.full_name or by.username
+
+
+@transaction.atomic
+def pledge_sign(
+    *, pledge: Pledge, by: User, password: str, image_png: bytes | None = None, typed_name: str = ""
+) -> Pledge:
+    """The pledging side signs the approved text."""
+    pledge = _lock(pledge)
+    if pledge.status != Pledge.Status.APPROVED:
+        raise DomainError(f"承诺书当前为“{pledge.get_status_display()}”，不能签署。")
+    require(by, "sign_pledge", pledge)
+    if not can_proceed(pledge.sign_as_pledger):
+        raise DomainError("承诺方已经签署过了。" if pledge.pledger_has_signed() else "口头承诺无需承诺人电子签名。")
+    # The transition is checked and recorded first; a wrong password below rolls both back.
+    _take(pledge, "sign_as_pledger", by)
+    _signature(
+        pledge,
+        by,
+        Signature.Role.PLEDGER,
+        password=password,
+        image_png=image_png,
+        typed_name=typed_name,
+        expected_name=_signer_name(pledge, by, Signature.Role.PLEDGER),
+    )
+    notify(
+        reviewers_of(pledge),
+        kind=Notification.Kind.TO_SIGN,
+        text=f"{pledge.pledger_name}已签署承诺书，请审定方签署。",
+        url=_url(pledge),
+        key=f"to_sign:r:{pledge.pk}:{pledge.revision}",
+    )
+    return pledge
+
+
+@transaction.atomic
+def pledge_countersign(
+    *, pledge: Pledge, by: User, password: str, image_png: bytes | None = None, typed_name: str = ""
+) -> Pledge:
+    """The reviewing side signs; the pledge is then signed (and published when the campaign says so)."""
+    pledge = _lock(pledge)
+    if pledge.status == Pledge.Status.APPROVED and not pledge.ready_for_countersign():
+        raise DomainError("承诺人还没有签署，审定方暂不能签署。")
+    if not has_transition_perm(pledge.countersign, by):
+        if pledge.status != Pledge.Status.APPROVED:
+            raise DomainError(f"承诺书当前为“{pledge.get_status_display()}”，不能签署。")
+        raise PermissionDenied(REFUSAL_MESSAGES["countersign_pledge"])
+    pledger_signature = pledge.signatures.filter(role=Signature.Role.PLEDGER).first()
+    if pledger_signature and pledger_signature.text_sha256 != pledge.text_sha256():
+        raise DomainError("承诺书内容与承诺人签署时不一致，不能签署，请联系系统管理员。")
+    _signature(
+        pledge,
+        by,
+        Signature.Role.REVIEWER,
+        password=password,
+        image_png=image_png,
+        typed_name=typed_name,
+        expected_name=_signer_name(pledge, by, Signature.Role.REVIEWER),
+    )
+    _take(pledge, "countersign", by)
+    notify(
+        pledger_users(pledge),
+        kind=Notification.Kind.SIGNED,
+        text="您的承诺书已由双方签署。",
+        url=_url(pledge),
+        key=f"signed:{pledge.pk}:{pledge.revision}",
+    )
+    if pledge.campaign.auto_publish:
+        _publish(pledge, by)
+    return pledge
+
+
+def _publish(pledge: Pledge, by: User) -> None:
+    _take(pledge, "publish", by)
+    pledge.published_by = by
+    pledge.save(update_fields=["published_by"])
+    notify(
+        pledger_users(pledge),
+        kind=Notification.Kind.PUBLISHED,
+        text="您的承诺书已在公开栏公示，请按承诺践诺。",
+        url=_url(pledge),
+        key=f"published:{pledge.pk}:{pledge.revision}",
+    )
+
+
+@transaction.atomic
+def pledge_publish(*, pledge: Pledge, by: User) -> Pledge:
+    pledge = _lock(pledge)
+    _publish(pledge, by)
+    return pledge
+
+
+@transaction.atomic
+def pledge_amend(*, pledge: Pledge, by: User, reason: str) -> Pledge:
+    """变更: the signed revision is kept as it is; a new revision starts in draft with the same items."""
+    pledge = _lock(pledge)
+    if not reason.strip():
+        raise DomainError("请说明变更原因。")
+    _take(pledge, "amend", by, comment=reason.strip())
+    new = Pledge(
+        campaign=pledge.campaign,
+        organization=pledge.organization,
+        member=pledge.member,
+        pledger_organization=pledge.pledger_organization,
+        form=pledge.form,
+        witness_name=pledge.witness_name,
+        revision=pledge.revision + 1,
+        previous=pledge,
+        created_by=by,
+    )
+    new._history_user = by
+    new.save()
+    for item in pledge.items.prefetch_related("cited_opinions"):
+        copy = PledgeItem(pledge=new, position=item.position, **{f: getattr(item, f) for f in ITEM_FIELDS})
+        copy.state = item.state if item.state == PledgeItem.State.TICKED_OFF else PledgeItem.State.IN_PROGRESS
+        copy.ticked_off_on, copy.ticked_off_by, copy.achieved_value = (
+            item.ticked_off_on,
+            item.ticked_off_by,
+            item.achieved_value,
+        )
+        copy._history_user = by
+        copy.save()
+        copy.cited_opinions.set(item.cited_opinions.all())
+    StatusChange.objects.create(
+        pledge=new,
+        from_status=Pledge.Status.DRAFT,
+        to_status=Pledge.Status.DRAFT,
+        action="由变更生成",
+        by=by,
+        comment=f"由第{pledge.revision}版变更：{reason.strip()}",
+    )
+    return new
+
+
+# --- 践诺 ------------------------------------------------------------------------------------------------
+
+FULFILLING = (Pledge.Status.SIGNED, Pledge.Status.PUBLISHED)
+
+
+def _lock_item(item: PledgeItem) -> PledgeItem:
+    item = PledgeItem.objects.select_for_update(of=("self",)).get(pk=item.pk)
+    item.pledge = _lock(item.pledge)
+    return item
+
+
+@transaction.atomic
+def fulfilment_log_add(*, item: PledgeItem, by: User, happened_on: datetime.date, text: str, files=()) -> FulfilmentLog:
+    item = _lock_item(item)
+    require(by, "fulfil_pledge", item.pledge)
+    if item.pledge.status not in FULFILLING or not item.pledge.is_current:
+        raise DomainError("只有已签约、践诺中的承诺才能记录践诺情况。")
+    if not text.strip():
+        raise DomainError("请填写践诺情况。")
+    if happened_on > timezone.localdate():
+        raise DomainError("践诺日期不能晚于今天。")
+    if len(files) > 5:
+        raise DomainError("每条记录最多上传 5 个佐证材料。")
+    kinds = [check_attachment(f) for f in files]
+    log = FulfilmentLog.objects.create(item=item, happened_on=happened_on, text=text.strip(), by=by)
+    for upload, kind in zip(files, kinds, strict=True):
+        attachment = Attachment(log=log, original_name=upload.name[:200], kind=kind, size=upload.size)
+        attachment.file.save(upload.name, upload, save=False)
+        attachment.save()
+    return log
+
+
+@transaction.atomic
+def item_request_tick_off(
+    *, item: PledgeItem, by: User, note: str, achieved_value: Decimal | None = None
+) -> PledgeItem:
+    item = _lock_item(item)
+    require(by, "fulfil_pledge", item.pledge)
+    if item.pledge.status != Pledge.Status.PUBLISHED or not item.pledge.is_current:
+        raise DomainError("承诺书公示后才能申请销号。")
+    if item.state != PledgeItem.State.IN_PROGRESS:
+        raise DomainError(f"该事项当前为“{item.get_state_display()}”，不能再申请销号。")
+    if not note.strip():
+        raise DomainError("请说明事项的完成情况。")
+    if item.is_quantified and achieved_value is None:
+        raise DomainError(f"这是量化承诺，请填写“{item.indicator}”的完成值。")
+    item.state = PledgeItem.State.TICK_REQUESTED
+    item.tick_request_note = note.strip()
+    item.tick_requested_at = timezone.now()
+    item.tick_requested_by = by
+    item.tick_refusal_reason = ""
+    if achieved_value is not None:
+        item.achieved_value = achieved_value
+    item._history_user = by
+    item.save(
+        update_fields=[
+            "state",
+            "tick_request_note",
+            "tick_requested_at",
+            "tick_requested_by",
+            "tick_refusal_reason",
+            "achieved_value",
+        ]
+    )
+    notify(
+        reviewers_of(item.pledge),
+        kind=Notification.Kind.TICK_REQUESTED,
+        text=f"{item.pledge.pledger_name}申请销号：{item.content[:40]}",
+        url=_url(item.pledge),
+        key=f"tick_requested:{item.pk}:{item.tick_requested_at.timestamp()}",
+    )
+    return item
+
+
+@transaction.atomic
+def item_confirm_tick_off(*, item: PledgeItem, by: User) -> PledgeItem:
+    item = _lock_item(item)
+    require(by, "confirm_tick_off", item.pledge)
+    if item.state != PledgeItem.State.TICK_REQUESTED:
+        raise DomainError(f"该事项当前为“{item.get_state_display()}”，没有待确认的销号申请。可能已被他人处理。")
+    item.state = PledgeItem.State.TICKED_OFF
+    item.ticked_off_on = timezone.localdate()
+    item.ticked_off_by = by
+    item.is_overdue = False
+    item.needs_help = False
+    item._history_user = by
+    item.save(update_fields=["state", "ticked_off_on", "ticked_off_by", "is_overdue", "needs_help"])
+    notify(
+        pledger_users(item.pledge),
+        kind=Notification.Kind.TICK_CONFIRMED,
+        text=f"承诺事项已销号：{item.content[:40]}",
+        url=_url(item.pledge),
+        key=f"tick_confirmed:{item.pk}",
+    )
+    pledge = item.pledge
+    if pledge.status == Pledge.Status.PUBLISHED and pledge.all_items_ticked_off():
+        before = pledge.status
+        pledge.complete()
+        pledge._history_user = by
+        pledge.save()
+        StatusChange.objects.create(
+            pledge=pledge, from_status=before, to_status=pledge.status, action="全部事项销号", by=by
+        )
+    return item
+
+
+@transaction.atomic
+def item_refuse_tick_off(*, item: PledgeItem, by: User, reason: str) -> PledgeItem:
+    item = _lock_item(item)
+    require(by, "confirm_tick_off", item.pledge)
+    if item.state != PledgeItem.State.TICK_REQUESTED:
+        raise DomainError("该事项没有待确认的销号申请。可能已被他人处理。")
+    if not reason.strip():
+        raise DomainError("不予销号时请说明原因。")
+    item.state = PledgeItem.State.IN_PROGRESS
+    item.tick_refusal_reason = reason.strip()
+    item._history_user = by
+    item.save(update_fields=["state", "tick_refusal_reason"])
+    notify(
+        pledger_users(item.pledge),
+        kind=Notification.Kind.TICK_REFUSED,
+        text=f"销号申请未通过：{reason.strip()[:60]}",
+        url=_url(item.pledge),
+        key=f"tick_refused:{item.pk}:{item.tick_requested_at.timestamp() if item.tick_requested_at else 0}",
+    )
+    return item
+
+
+@transaction.atomic
+def item_flag_help(*, item: PledgeItem, by: User, needs_help: bool, note: str = "") -> PledgeItem:
+    item = _lock_item(item)
+    if not (may(by, "fulfil_pledge", item.pledge) or may(by, "enter_oral_pledge", item.pledge.organization)):
+        raise PermissionDenied("您无权标记该事项需帮扶。")
+    if item.state == PledgeItem.State.TICKED_OFF:
+        raise DomainError("已销号的事项无需帮扶。")
+    if needs_help and not note.strip():
+        raise DomainError("请说明需要组织帮扶解决的困难。")
+    item.needs_help = needs_help
+    item.help_note = note.strip() if needs_help else ""
+    item._history_user = by
+    item.save(update_fields=["needs_help", "help_note"])
+    return item
+
+
+# --- 一月一自查 / 一季一检查 -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def self_check_record(*, pledge: Pledge, by: User, month: datetime.date, results: dict) -> list[SelfCheck]:
+    """results: item id → (result, note). Re-recording a month replaces that month's answers."""
+    pledge = _lock(pledge)
+    require(by, "fulfil_pledge", pledge)
+    if pledge.status not in (*FULFILLING, Pledge.Status.COMPLETED):
+        raise DomainError("承诺书签约后才开始月度自查。")
+    month = first_of_month(month)
+    if month > first_of_month(timezone.localdate()):
+        raise DomainError("不能为以后的月份自查。")
+    items = {i.pk: i for i in pledge.items.all()}
+    missing = [i.position for pk, i in items.items() if pk not in results and i.state != PledgeItem.State.TICKED_OFF]
+    if missing:
+        raise DomainError("请为每个未销号的事项填写自查结果（缺第 " + "、".join(map(str, missing)) + " 项）。")
+    saved = []
+    for pk, (result, note) in results.items():
+        if int(pk) not in items:
+            continue
+        if result not in SelfCheck.Result.values:
+            raise DomainError("自查结果无效。")
+        check, _ = SelfCheck.objects.update_or_create(
+            item=items[int(pk)], month=month, defaults={"result": result, "note": (note or "").strip()[:500], "by": by}
+        )
+        saved.append(check)
+    return saved
+
+
+@transaction.atomic
+def inspection_record(
+    *, pledge: Pledge, by: User, year: int, quarter: int, passed: bool, reasons: list[str] = (), note: str = ""
+) -> Inspection:
+    pledge = _lock(pledge)
+    require(by, "inspect_pledge", pledge)
+    if pledge.status not in (*FULFILLING, Pledge.Status.COMPLETED):
+        raise DomainError("承诺书签约后才能进行季度检查。")
+    valid = {name for name, _ in Inspection.REASONS}
+    reasons = [r for r in reasons if r in valid]
+    if not passed and not reasons:
+        raise DomainError("不通过时请至少选择一项原因：问题不解决、落实不到位或群众不满意。")
+    if passed and reasons:
+        raise DomainError("检查通过时不应选择不通过的原因。")
+    try:
+        with transaction.atomic():
+            inspection = Inspection.objects.create(
+                pledge=pledge,
+                year=year,
+                quarter=quarter,
+                by=by,
+                note=note.strip()[:500],
+                result=Inspection.Result.PASS if passed else Inspection.Result.FAIL,
+                **{name: name in reasons for name in valid},
+            )
+    except IntegrityError:
+        raise DomainError(f"{year}年第{quarter}季度已经检查过这份承诺书。") from None
+    return inspection
+
+
+# --- scheduled jobs --------------------------------------------------------------------------------------
+
+
+def mark_overdue_items(*, today: datetime.date | None = None) -> int:
+    """Mark items past their deadline and not ticked off as overdue, and tell both sides once."""
+    today = today or timezone.localdate()
+    due = PledgeItem.objects.filter(
+        deadline__lt=today,
+        is_overdue=False,
+        pledge__is_current=True,
+        pledge__status__in=FULFILLING,
+    ).exclude(state=PledgeItem.State.TICKED_OFF)
+    marked = 0
+    for item_id in list(due.values_list("pk", flat=True)):
+        with transaction.atomic():
+            item = (
+                PledgeItem.objects.select_for_update(of=("self",))
+                .select_related(
+                    "pledge__member__user", "pledge__organization", "pledge__pledger_organization", "pledge__campaign"
+                )
+                .get(pk=item_id)
+            )
+            if item.is_overdue or item.state == PledgeItem.State.TICKED_OFF:
+                continue
+            item.is_overdue = True
+            item.save(update_fields=["is_overdue"])
+            marked += 1
+            text = f"承诺事项已逾期未销号：{item.pledge.pledger_name}——{item.content[:40]}"
+            recipients = pledger_users(item.pledge) + reviewers_of(item.pledge)
+            notify(
+                recipients, kind=Notification.Kind.OVERDUE, text=text, url=_url(item.pledge), key=f"overdue:{item.pk}"
+            )
+    return marked
+
+
+def remind_self_checks(*, today: datetime.date | None = None) -> int:
+    """Remind each pledging side whose pledge has no self-check for this month yet (once a month)."""
+    today = today or timezone.localdate()
+    month = first_of_month(today)
+    pledges = (
+        Pledge.objects.filter(is_current=True, status__in=FULFILLING)
+        .exclude(items__self_checks__month=month)
+        .select_related("member__user", "organization", "pledger_organization", "campaign")
+        .distinct()
+    )
+    sent = 0
+    for pledge in pledges:
+        with transaction.atomic():
+            notify(
+                pledger_users(pledge),
+                kind=Notification.Kind.SELF_CHECK_DUE,
+                text=f"请完成{month:%Y年%-m月}的承诺事项自查。",
+                url=_url(pledge),
+                key=f"self_check:{pledge.pk}:{month:%Y-%m}",
+            )
+        sent += 1
+    return sent
+
+
+@transaction.atomic
+def notification_mark_read(*, user: User, notification_id: int | None = None) -> int:
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification_id is not None:
+        qs = qs.filter(pk=notification_id)
+    return qs.update(read_at=timezone.now())

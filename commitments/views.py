@@ -1,0 +1,892 @@
+"""Pages of the pledge lifecycle. Each view finds its object through the permission module, calls one
+service, and turns refusals into Chinese messages; action buttons come from the FSM's available transitions."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from organizations.errors import DomainError
+from organizations.models import Organization
+from organizations.permissions import (
+    grants_of,
+    may,
+    member_get_for_user_or_404,
+    org_get_for_user_or_404,
+    orgs_for,
+    own_member,
+    require,
+)
+
+from . import selectors, services
+from .content_areas import areas_for_pledge
+from .forms import (
+    AmendForm,
+    CampaignForm,
+    DeclineForm,
+    FulfilmentLogForm,
+    HelpForm,
+    InspectionForm,
+    OpinionForm,
+    PledgeItemFormSet,
+    ReasonForm,
+    ReviewForm,
+    SelfCheckForm,
+    SignForm,
+    TickRequestForm,
+    WitnessForm,
+)
+from .models import (
+    Attachment,
+    Campaign,
+    Notification,
+    Opinion,
+    Pledge,
+    PledgeItem,
+    Review,
+    SelfCheck,
+    Signature,
+    first_of_month,
+    quarter_of,
+)
+
+PAGE_SIZE = 30
+
+# How each transition is offered on the pledge page: a page to open, or a form posted after a confirmation.
+TRANSITION_UI = {
+    "submit": ("post", "commitments:pledge_submit", "btn-primary"),
+    "return_for_changes": ("link", "commitments:pledge_review", "btn-outline-danger"),
+    "approve": ("link", "commitments:pledge_review", "btn-primary"),
+    "sign_as_pledger": ("link", "commitments:pledge_sign", "btn-primary"),
+    "countersign": ("link", "commitments:pledge_sign", "btn-primary"),
+    "publish": ("post", "commitments:pledge_publish", "btn-primary"),
+    "amend": ("link", "commitments:pledge_amend", "btn-outline-secondary"),
+}
+
+
+def _pledge_or_404(user, pk, action="view_pledge") -> Pledge:
+    pledge = (
+        Pledge.objects.select_related(
+            "campaign", "organization", "member__user", "member__organization", "pledger_organization", "previous"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if pledge is None or not may(user, "view_pledge", pledge):
+        raise Http404("没有找到这份承诺书。")
+    require(user, action, pledge)
+    return pledge
+
+
+def _item_or_404(user, pk, action="view_pledge") -> PledgeItem:
+    item = PledgeItem.objects.select_related("pledge").filter(pk=pk).first()
+    if item is None:
+        raise Http404("没有找到该承诺事项。")
+    item.pledge = _pledge_or_404(user, item.pledge_id)
+    require(user, action, item.pledge)
+    return item
+
+
+def _fail(request, error) -> None:
+    messages.error(request, str(error.messages[0] if isinstance(error, ValidationError) else error))
+
+
+def actions_for(user, pledge) -> list[dict]:
+    """The buttons this user may press now, from the transitions django-fsm says are available to him."""
+    seen, buttons = set(), []
+    for transition in pledge.get_available_user_status_transitions(user):
+        ui = TRANSITION_UI.get(transition.name)
+        if ui is None:
+            continue
+        kind, url_name, css = ui
+        if transition.name in ("return_for_changes", "approve"):
+            label, key = "审核", "review"
+        else:
+            label, key = transition.custom.get("label", transition.name), transition.name
+        if key in seen:
+            continue
+        seen.add(key)
+        buttons.append(
+            {
+                "kind": kind,
+                "url": reverse(url_name, args=[pledge.pk]),
+                "label": label,
+                "css": css,
+                "confirm": transition.custom.get("confirm", ""),
+            }
+        )
+    return buttons
+
+
+# --- campaigns -------------------------------------------------------------------------------------------
+
+
+@login_required
+def campaign_index(request):
+    user = request.user
+    committee_orgs = orgs_for(user, "open_campaign")
+    form = None
+    top = None
+    if user.is_superuser:
+        top = Organization.objects.get_root_nodes().first()
+    else:
+        grant_ids = [g.organization_id for g in grants_of(user) if g.role == "committee"]
+        top = Organization.objects.filter(pk__in=grant_ids).order_by("depth").first()
+    if top is not None:
+        year = timezone.localdate().year
+        form = CampaignForm(
+            request.POST or None,
+            initial={
+                "name": f"{year}年度公开承诺",
+                "year": year,
+                "starts_on": f"{year}-01-01",
+                "sign_deadline": f"{year}-03-31",
+                "ends_on": f"{year}-12-31",
+            },
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.campaign_open(organization=top, by=user, **form.cleaned_data)
+            except ValidationError as e:
+                for field, errs in e.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errs)
+            except (DomainError, PermissionDenied) as e:
+                form.add_error(None, str(e))
+            else:
+                messages.success(request, f"已为“{top.name}”开启承诺批次。")
+                return redirect("commitments:campaigns")
+    visible = orgs_for(user, "view_ledger")
+    campaigns = (
+        Campaign.objects.filter(Q(organization__in=visible) | Q(organization__path__in=_ancestor_paths_of_grants(user)))
+        .select_related("organization", "opened_by")
+        .distinct()
+    )
+    rows = []
+    for c in campaigns:
+        scope = c.organization if (user.is_superuser or c.organization in committee_orgs) else None
+        rows.append(
+            (
+                c,
+                selectors.campaign_coverage(c, scope or _first_grant_org(user) or c.organization),
+                may(user, "open_campaign", c.organization) and c.is_open(),
+            )
+        )
+    return render(request, "commitments/campaigns.html", {"rows": rows, "form": form, "top": top})
+
+
+def _ancestor_paths_of_grants(user) -> list[str]:
+    paths = set()
+    for g in grants_of(user):
+        step = Organization.steplen
+        paths |= {g.path[: step * i] for i in range(1, len(g.path) // step + 1)}
+    member = own_member(user)
+    if member:
+        paths |= set(member.organization.ancestor_paths())
+    return sorted(paths)
+
+
+def _first_grant_org(user):
+    grants = grants_of(user)
+    return Organization.objects.filter(pk=grants[0].organization_id).first() if grants else None
+
+
+@login_required
+@require_POST
+def campaign_close(request, pk):
+    campaign = get_object_or_404(Campaign, pk=pk)
+    try:
+        services.campaign_close(campaign=campaign, by=request.user)
+    except (DomainError, PermissionDenied) as e:
+        _fail(request, e)
+    else:
+        messages.success(request, f"承诺批次“{campaign.name}”已结束。")
+    return redirect("commitments:campaigns")
+
+
+# --- opinions --------------------------------------------------------------------------------------------
+
+
+@login_required
+def opinion_index(request, code):
+    user = request.user
+    org = org_get_for_user_or_404(user, code, "view_ledger")
+    can_manage = may(user, "manage_opinions", org)
+    campaign = services.campaign_for(org)
+    form = OpinionForm(request.POST or None, initial={"received_on": timezone.localdate()})
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied("您无权录入意见建议。")
+        if form.is_valid():
+            try:
+                services.opinion_create(organization=org, by=user, **form.cleaned_data)
+            except ValidationError as e:
+                for field, errs in e.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errs)
+            except DomainError as e:
+                form.add_error(None, str(e))
+            else:
+                messages.success(request, "已录入一条意见建议。")
+                return redirect("commitments:opinions", code=org.code)
+    status = request.GET.get("status", "")
+    qs = (
+        Opinion.objects.filter(organization__path__startswith=org.path)
+        .select_related("organization", "campaign")
+        .annotate(item_count=Count("answering_items"))
+        .order_by("-received_on", "-id")
+    )
+    if campaign:
+        qs = qs.filter(campaign=campaign)
+    if status in Opinion.Status.values:
+        qs = qs.filter(status=status)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    answers = {}
+    ids = [o.pk for o in page.object_list]
+    for link in PledgeItem.cited_opinions.through.objects.filter(opinion_id__in=ids).select_related(
+        "pledgeitem__pledge__member", "pledgeitem__pledge__pledger_organization"
+    ):
+        answers.setdefault(link.opinion_id, []).append(link.pledgeitem)
+    for o in page.object_list:
+        o.answers = answers.get(o.pk, [])
+    return render(
+        request,
+        "commitments/opinions.html",
+        {
+            "org": org,
+            "form": form,
+            "page": page,
+            "campaign": campaign,
+            "can_manage": can_manage,
+            "status": status,
+            "statuses": Opinion.Status.choices,
+            "qs": urlencode({"status": status}),
+            "decline_form": DeclineForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def opinion_decline(request, pk):
+    opinion = get_object_or_404(Opinion.objects.select_related("organization"), pk=pk)
+    if not may(request.user, "view_ledger", opinion.organization):
+        raise Http404
+    form = DeclineForm(request.POST)
+    if form.is_valid():
+        try:
+            services.opinion_decline(opinion=opinion, by=request.user, reason=form.cleaned_data["reason"])
+        except (DomainError, PermissionDenied) as e:
+            _fail(request, e)
+        else:
+            messages.success(request, "已标为未采纳。")
+    else:
+        messages.error(request, "请填写未采纳的原因。")
+    return redirect("commitments:opinions", code=opinion.organization.code)
+
+
+# --- my pledges and creating pledges ---------------------------------------------------------------------
+
+
+@login_required
+def my_pledges(request):
+    member = own_member(request.user)
+    if member is None:
+        raise PermissionDenied("您的账号没有关联党员信息。")
+    pledges = list(selectors.my_pledges(member))
+    existing = {(p.campaign_id, p.organization_id) for p in pledges if p.is_current}
+    places = []
+    for org in services.pledge_places(member):
+        campaign = services.campaign_for(org)
+        if campaign and (campaign.pk, org.pk) not in existing and not member.is_exempt:
+            places.append((org, campaign))
+    return render(request, "commitments/my_pledges.html", {"member": member, "pledges": pledges, "places": places})
+
+
+@login_required
+@require_POST
+def pledge_create_own(request):
+    member = own_member(request.user)
+    if member is None:
+        raise PermissionDenied("您的账号没有关联党员信息。")
+    org = get_object_or_404(Organization, pk=request.POST.get("organization"))
+    try:
+        pledge = services.pledge_create_for_member(member=member, organization=org, by=request.user)
+    except (DomainError, PermissionDenied) as e:
+        _fail(request, e)
+        return redirect("commitments:my_pledges")
+    messages.success(request, "已新建承诺书，请填写承诺事项。")
+    return redirect("commitments:pledge_edit", pk=pledge.pk)
+
+
+@login_required
+def pledge_create_oral(request, pk):
+    member = member_get_for_user_or_404(request.user, pk)
+    places = services.pledge_places(member)
+    allowed = [o for o in places if may(request.user, "enter_oral_pledge", o)]
+    if not allowed:
+        raise PermissionDenied("只有本支部的书记或党务干事可以代录口头承诺。")
+    form = WitnessForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        org = next((o for o in allowed if str(o.pk) == request.POST.get("organization")), allowed[0])
+        try:
+            pledge = services.pledge_create_for_member(
+                member=member,
+                organization=org,
+                by=request.user,
+                form=Pledge.Form.ORAL,
+                witness_name=form.cleaned_data["witness_name"],
+            )
+        except (DomainError, PermissionDenied) as e:
+            form.add_error(None, str(e))
+        else:
+            messages.success(request, f"已为{member.name}新建口头承诺，请录入承诺事项。")
+            return redirect("commitments:pledge_edit", pk=pledge.pk)
+    return render(request, "commitments/oral_pledge.html", {"m": member, "form": form, "places": allowed})
+
+
+@login_required
+@require_POST
+def pledge_create_org(request, code):
+    org = org_get_for_user_or_404(request.user, code, "create_org_pledge")
+    try:
+        pledge = services.pledge_create_for_organization(organization=org, by=request.user)
+    except (DomainError, PermissionDenied) as e:
+        _fail(request, e)
+        return redirect(org)
+    messages.success(request, "已新建组织承诺书，请填写承诺事项。")
+    return redirect("commitments:pledge_edit", pk=pledge.pk)
+
+
+# --- the pledge ------------------------------------------------------------------------------------------
+
+
+@login_required
+def pledge_detail(request, pk):
+    user = request.user
+    pledge = _pledge_or_404(user, pk)
+    items = list(
+        pledge.items.prefetch_related(
+            "cited_opinions", "logs__attachments", "logs__by", "review_comments__review"
+        ).select_related("ticked_off_by")
+    )
+    latest_review = pledge.reviews.select_related("by").first()
+    item_comments = {}
+    if latest_review and latest_review.decision == Review.Decision.RETURN:
+        for c in latest_review.item_comments.all():
+            item_comments[c.item_id] = c.comment
+    can_fulfil = may(user, "fulfil_pledge", pledge) and pledge.status in services.FULFILLING and pledge.is_current
+    can_confirm = may(user, "confirm_tick_off", pledge)
+    for i in items:
+        i.review_comment = item_comments.get(i.pk, "")
+    context = {
+        "pledge": pledge,
+        "items": items,
+        "actions": actions_for(user, pledge),
+        "timeline": pledge.status_changes.select_related("by"),
+        "signatures": pledge.signatures.select_related("signer"),
+        "latest_review": latest_review,
+        "can_edit": pledge.is_editable and may(user, "edit_pledge", pledge),
+        "can_fulfil": can_fulfil,
+        "can_request_tick": can_fulfil and pledge.status == Pledge.Status.PUBLISHED,
+        "can_confirm": can_confirm,
+        "can_self_check": may(user, "fulfil_pledge", pledge)
+        and pledge.status in (*services.FULFILLING, Pledge.Status.COMPLETED),
+        "can_inspect": may(user, "inspect_pledge", pledge)
+        and pledge.status in (*services.FULFILLING, Pledge.Status.COMPLETED),
+        "can_flag_help": can_fulfil or may(user, "enter_oral_pledge", pledge.organization),
+        "revisions": _revisions(pledge),
+        "inspections": pledge.inspections.select_related("by").order_by("-year", "-quarter"),
+    }
+    return render(request, "commitments/pledge_detail.html", context)
+
+
+def _revisions(pledge) -> list[Pledge]:
+    chain = []
+    current = pledge
+    while current.previous_id:
+        current = Pledge.objects.select_related("previous").get(pk=current.previous_id)
+        chain.append(current)
+    newer = Pledge.objects.filter(previous=pledge).first()
+    while newer is not None:
+        chain.insert(0, newer)
+        newer = Pledge.objects.filter(previous=newer).first()
+    return chain
+
+
+def _opinion_choices(pledge):
+    return (
+        Opinion.objects.filter(campaign=pledge.campaign, organization__path__in=pledge.organization.ancestor_paths())
+        .exclude(status=Opinion.Status.NOT_ADOPTED)
+        .order_by("-received_on")[:100]
+    )
+
+
+@login_required
+def pledge_edit(request, pk):
+    user = request.user
+    pledge = _pledge_or_404(user, pk, "edit_pledge")
+    if not pledge.is_editable:
+        messages.error(request, f"承诺书当前为“{pledge.get_status_display()}”，不能修改。")
+        return redirect(pledge)
+    areas = areas_for_pledge(pledge)
+    opinions = list(_opinion_choices(pledge))
+    kwargs = {"areas": areas, "opinions": opinions, "org_pledge": not pledge.is_member_pledge}
+    witness_form = (
+        WitnessForm(request.POST or None, initial={"witness_name": pledge.witness_name}) if pledge.is_oral else None
+    )
+    if request.method == "POST":
+        formset = PledgeItemFormSet(request.POST, form_kwargs=kwargs, prefix="items")
+        if formset.is_valid() and (witness_form is None or witness_form.is_valid()):
+            items = [
+                {**f.cleaned_data, "delete": f.cleaned_data.get("DELETE", False)}
+                for f in formset.forms
+                if f.cleaned_data
+            ]
+            try:
+                services.pledge_update(
+                    pledge=pledge,
+                    by=user,
+                    items=items,
+                    witness_name=witness_form.cleaned_data["witness_name"] if witness_form else None,
+                )
+            except ValidationError as e:
+                kept = [f for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+                for key, errs in e.message_dict.items():
+                    if key.startswith("items.") and int(key.split(".")[1]) < len(kept):
+                        for field, msgs in errs.items() if isinstance(errs, dict) else [(None, errs)]:
+                            target = kept[int(key.split(".")[1])]
+                            target.add_error(field if field in target.fields else None, msgs)
+                    else:
+                        messages.error(request, "；".join(errs if isinstance(errs, list) else [str(errs)]))
+            except DomainError as e:
+                messages.error(request, str(e))
+            else:
+                if request.POST.get("then") == "submit":
+                    try:
+                        services.pledge_submit(pledge=pledge, by=user)
+                    except (DomainError, PermissionDenied) as e:
+                        messages.error(request, f"已保存，但未能提交：{e}")
+                        return redirect("commitments:pledge_edit", pk=pledge.pk)
+                    messages.success(request, "已保存并提交审核。")
+                    return redirect(pledge)
+                messages.success(request, "已保存承诺书草稿。")
+                return redirect(pledge)
+    else:
+        initial = [
+            {
+                "id": i.pk,
+                "content_area": i.content_area,
+                "content": i.content,
+                "measures": i.measures,
+                "deadline": i.deadline,
+                "responsible_person": i.responsible_person,
+                "indicator": i.indicator,
+                "unit": i.unit,
+                "baseline_value": i.baseline_value,
+                "target_value": i.target_value,
+                "opinions": [o.pk for o in i.cited_opinions.all()],
+            }
+            for i in pledge.items.prefetch_related("cited_opinions")
+        ] or [{"deadline": pledge.campaign.ends_on}]
+        formset = PledgeItemFormSet(initial=initial, form_kwargs=kwargs, prefix="items")
+    latest_review = pledge.reviews.select_related("by").first()
+    return render(
+        request,
+        "commitments/pledge_edit.html",
+        {
+            "pledge": pledge,
+            "formset": formset,
+            "witness_form": witness_form,
+            "min_items": pledge.min_items_required(),
+            "latest_review": latest_review
+            if latest_review and latest_review.decision == Review.Decision.RETURN
+            else None,
+            "review_comments": {c.item_id: c.comment for c in latest_review.item_comments.all()}
+            if latest_review
+            else {},
+        },
+    )
+
+
+@login_required
+@require_POST
+def pledge_submit(request, pk):
+    pledge = _pledge_or_404(request.user, pk)
+    try:
+        services.pledge_submit(pledge=pledge, by=request.user)
+    except (DomainError, PermissionDenied) as e:
+        _fail(request, e)
+    else:
+        messages.success(request, "已提交审核。")
+    return redirect(pledge)
+
+
+@login_required
+def pledge_review(request, pk):
+    user = request.user
+    pledge = _pledge_or_404(user, pk, "review_pledge")
+    items = list(pledge.items.prefetch_related("cited_opinions"))
+    form = ReviewForm(request.POST or None, items=items)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        checks = {name: data.get(name, False) for name, _ in Review.CHECKS}
+        try:
+            if data["decision"] == Review.Decision.APPROVE:
+                services.pledge_approve(pledge=pledge, by=user, checks=checks, comment=data["comment"])
+                messages.success(request, "已审定通过，等待双方签署。")
+            else:
+                item_comments = {i.pk: data.get(f"item_{i.pk}", "") for i in items}
+                services.pledge_return(
+                    pledge=pledge, by=user, comment=data["comment"], checks=checks, item_comments=item_comments
+                )
+                messages.success(request, "已退回修改。")
+        except (DomainError, PermissionDenied) as e:
+            form.add_error(None, str(e))
+        else:
+            return redirect(pledge)
+    return render(request, "commitments/pledge_review.html", {"pledge": pledge, "items": items, "form": form})
+
+
+def _png_from_data_url(data: str) -> bytes | None:
+    if not data:
+        return None
+    prefix = "data:image/png;base64,"
+    if not data.startswith(prefix):
+        raise DomainError("签名图片格式不正确。")
+    try:
+        return base64.b64decode(data[len(prefix) :], validate=True)
+    except (binascii.Error, ValueError):
+        raise DomainError("签名图片格式不正确。") from None
+
+
+@login_required
+def pledge_sign(request, pk):
+    user = request.user
+    pledge = _pledge_or_404(user, pk)
+    as_pledger = may(user, "sign_pledge", pledge) and pledge.pledger_may_sign()
+    as_reviewer = may(user, "countersign_pledge", pledge) and pledge.ready_for_countersign()
+    if pledge.status != Pledge.Status.APPROVED or not (as_pledger or as_reviewer):
+        messages.error(request, "这份承诺书现在不需要您签署。")
+        return redirect(pledge)
+    role = Signature.Role.PLEDGER if as_pledger else Signature.Role.REVIEWER
+    expected = services._signer_name(pledge, user, role)
+    form = SignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            png = _png_from_data_url(data["signature_data"])
+            sign = services.pledge_sign if role == Signature.Role.PLEDGER else services.pledge_countersign
+            sign(pledge=pledge, by=user, password=data["password"], image_png=png, typed_name=data["typed_name"])
+        except (DomainError, PermissionDenied) as e:
+            form.add_error(None, str(e))
+        else:
+            messages.success(request, "签署成功。")
+            return redirect(pledge)
+    return render(
+        request,
+        "commitments/pledge_sign.html",
+        {
+            "pledge": pledge,
+            "items": pledge.items.all(),
+            "form": form,
+            "role": role,
+            "expected_name": expected,
+            "sha": pledge.text_sha256(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def pledge_publish(request, pk):
+    pledge = _pledge_or_404(request.user, pk)
+    try:
+        services.pledge_publish(pledge=pledge, by=request.user)
+    except (DomainError, PermissionDenied) as e:
+        _fail(request, e)
+    else:
+        messages.success(request, "已公示。")
+    return redirect(pledge)
+
+
+@login_required
+def pledge_amend(request, pk):
+    pledge = _pledge_or_404(request.user, pk, "amend_pledge")
+    form = AmendForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            new = services.pledge_amend(pledge=pledge, by=request.user, reason=form.cleaned_data["reason"])
+        except (DomainError, PermissionDenied) as e:
+            form.add_error(None, str(e))
+        else:
+            messages.success(request, f"已生成第{new.revision}版承诺书，请修改后重新提交审核。")
+            return redirect("commitments:pledge_edit", pk=new.pk)
+    return render(request, "commitments/pledge_amend.html", {"pledge": pledge, "form": form})
+
+
+# --- 践诺 ------------------------------------------------------------------------------------------------
+
+
+@login_required
+def item_log(request, pk):
+    item = _item_or_404(request.user, pk, "fulfil_pledge")
+    form = FulfilmentLogForm(request.POST or None, request.FILES or None, initial={"happened_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.fulfilment_log_add(
+                item=item, by=request.user, happened_on=data["happened_on"], text=data["text"], files=data["files"]
+            )
+        except (DomainError, PermissionDenied) as e:
+            form.add_error(None, str(e))
+        else:
+            messages.success(request, "已记录践诺情况。")
+            return redirect(item.pledge)
+    return render(request, "commitments/item_log.html", {"item": item, "pledge": item.pledge, "form": form})
+
+
+@login_required
+def item_tick(request, pk):
+    item = _item_or_404(request.user, pk, "fulfil_pledge")
+    form = TickRequestForm(request.POST or None, initial={"achieved_value": item.achieved_value})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.item_request_tick_off(
+                item=item,
+                by=request.user,
+                note=form.cleaned_data["note"],
+                achieved_value=form.cleaned_data["achieved_value"],
+            )
+        except (DomainError, PermissionDenied) as e:
+            form.add_error(None, str(e))
+        else:
+            messages.success(request, "已申请销号，等待书记确认。")
+            return redirect(item.pledge)
+    return render(request, "commitments/item_tick.html", {"item": item, "pledge": item.pledge, "form": form})
+
+
+@login_required
+@require_POST
+def item_tick_decide(request, pk):
+    item = _item_or_404(request.user, pk)
+    try:
+        if request.POST.get("decision") == "confirm":
+            services.item_confirm_tick_off(item=item, by=request.user)
+            messages.success(request, "已确认销号。")
+        else:
+            form = ReasonForm(request.POST)
+            if not form.is_valid():
+                raise DomainError("不予销号时请说明原因。")
+            services.item_refuse_tick_off(item=item, by=request.user, reason=form.cleaned_data["reason"])
+            messages.success(request, "已退回销号申请。")
+    except (DomainError, PermissionDenied) as e:
+        _fail(request, e)
+    return redirect(request.POST.get("next") or item.pledge.get_absolute_url())
+
+
+@login_required
+@require_POST
+def item_help(request, pk):
+    item = _item_or_404(request.user, pk)
+    form = HelpForm(request.POST)
+    form.is_valid()
+    try:
+        services.item_flag_help(
+            item=item,
+            by=request.user,
+            needs_help=form.cleaned_data.get("needs_help", False),
+            note=form.cleaned_data.get("note", ""),
+        )
+    except (DomainError, PermissionDenied) as e:
+        _fail(request, e)
+    else:
+        messages.success(request, "已更新帮扶标记。")
+    return redirect(item.pledge)
+
+
+@login_required
+def attachment_download(request, pk):
+    attachment = get_object_or_404(Attachment.objects.select_related("log__item__pledge"), pk=pk)
+    if not may(request.user, "view_pledge", attachment):
+        raise Http404
+    return FileResponse(
+        attachment.file.open("rb"), as_attachment=not attachment.is_image, filename=attachment.original_name
+    )
+
+
+@login_required
+def signature_image(request, pk):
+    signature = get_object_or_404(Signature.objects.select_related("pledge"), pk=pk)
+    if not signature.image or not may(request.user, "view_pledge", signature.pledge):
+        raise Http404
+    return FileResponse(signature.image.open("rb"), content_type="image/png")
+
+
+@login_required
+def self_check(request, pk):
+    pledge = _pledge_or_404(request.user, pk, "fulfil_pledge")
+    month = first_of_month(timezone.localdate())
+    items = list(pledge.items.all())
+    existing = {c.item_id: c for c in SelfCheck.objects.filter(item__pledge=pledge, month=month)}
+    initial = {"month": month}
+    for i in items:
+        if i.pk in existing:
+            initial[f"result_{i.pk}"] = existing[i.pk].result
+            initial[f"note_{i.pk}"] = existing[i.pk].note
+    form = SelfCheckForm(request.POST or None, items=items, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.self_check_record(pledge=pledge, by=request.user, month=month, results=form.results())
+        except (DomainError, PermissionDenied) as e:
+            form.add_error(None, str(e))
+        else:
+            messages.success(request, f"已完成{month:%Y年%-m月}的自查。")
+            return redirect(pledge)
+    return render(
+        request, "commitments/self_check.html", {"pledge": pledge, "form": form, "month": month, "done": bool(existing)}
+    )
+
+
+@login_required
+def inspect(request, pk):
+    pledge = _pledge_or_404(request.user, pk, "inspect_pledge")
+    year, quarter = quarter_of(timezone.localdate())
+    form = InspectionForm(request.POST or None, initial={"year": year, "quarter": quarter})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.inspection_record(
+                pledge=pledge,
+                by=request.user,
+                year=data["year"],
+                quarter=data["quarter"],
+                passed=data["result"] == "pass",
+                reasons=data["reasons"],
+                note=data["note"],
+            )
+        except (DomainError, PermissionDenied) as e:
+            form.add_error(None, str(e))
+        else:
+            messages.success(request, "已记录季度检查结果。")
+            return redirect(pledge)
+    return render(request, "commitments/inspect.html", {"pledge": pledge, "form": form})
+
+
+# --- ledger, queues, checks ------------------------------------------------------------------------------
+
+
+def _org_from_request(request, action="view_ledger"):
+    user = request.user
+    code = request.GET.get("org")
+    if code:
+        return org_get_for_user_or_404(user, code, action)
+    grants = grants_of(user)
+    if grants:
+        return Organization.objects.get(pk=grants[0].organization_id)
+    if user.is_superuser:
+        return Organization.objects.get_root_nodes().first()
+    raise PermissionDenied("您没有可查看的承诺台帐。")
+
+
+@login_required
+def ledger(request):
+    user = request.user
+    org = _org_from_request(request)
+    campaign = services.campaign_for(org)
+    context = {"org": org, "campaign": campaign}
+    if campaign is not None:
+        filters = {k: request.GET.get(k, "") for k in ("state", "overdue", "needs_help", "status", "kind", "q")}
+        items = selectors.ledger_items(campaign=campaign, org=org, filters=filters)
+        page = Paginator(items, 50).get_page(request.GET.get("page"))
+        query = {k: v for k, v in filters.items() if v} | {"org": org.code}
+        context |= {
+            "page": page,
+            "filters": filters,
+            "qs": urlencode(query),
+            "coverage": selectors.campaign_coverage(campaign, org),
+            "status_counts": selectors.status_counts(campaign=campaign, org=org),
+            "states": PledgeItem.State.choices,
+            "statuses": [s for s in Pledge.Status.choices if s[0] != Pledge.Status.SUPERSEDED],
+            "orgs": orgs_for(user, "view_ledger").filter(is_active=True).exclude(level="branch").order_by("path")
+            | Organization.objects.filter(pk=org.pk),
+        }
+    return render(request, "commitments/ledger.html", context)
+
+
+@login_required
+def queues(request):
+    user = request.user
+    tab = request.GET.get("tab", "review")
+    review = selectors.review_queue(user)
+    sign = selectors.sign_queue(user)
+    tick = selectors.tick_queue(user)
+    return render(
+        request,
+        "commitments/queues.html",
+        {"tab": tab, "review": review, "sign": sign, "tick": tick, "refuse_form": ReasonForm()},
+    )
+
+
+@login_required
+def checks_due(request, code):
+    org = org_get_for_user_or_404(request.user, code, "view_ledger")
+    campaign = services.campaign_for(org)
+    today = timezone.localdate()
+    rows = selectors.checks_due(org=org, campaign=campaign, today=today) if campaign else []
+    page = Paginator(rows, 50).get_page(request.GET.get("page")) if campaign else None
+    year, quarter = quarter_of(today)
+    totals = None
+    if campaign:
+        totals = rows.aggregate(
+            total=Count("id"),
+            missing_self=Count("id", filter=Q(self_checked=False)),
+            missing_inspection=Count("id", filter=Q(inspected=False)),
+        )
+    return render(
+        request,
+        "commitments/checks_due.html",
+        {
+            "org": org,
+            "campaign": campaign,
+            "page": page,
+            "month": first_of_month(today),
+            "year": year,
+            "quarter": quarter,
+            "totals": totals,
+            "qs": "",
+        },
+    )
+
+
+# --- notifications ---------------------------------------------------------------------------------------
+
+
+@login_required
+def notification_index(request):
+    qs = Notification.objects.filter(recipient=request.user).order_by("-created_at", "-id")
+    if request.GET.get("unread"):
+        qs = qs.filter(read_at__isnull=True)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "commitments/notifications.html", {"page": page, "unread": request.GET.get("unread", "")})
+
+
+@login_required
+@require_POST
+def notification_read(request):
+    raw = request.POST.get("id")
+    services.notification_mark_read(user=request.user, notification_id=int(raw) if raw and raw.isdigit() else None)
+    target = request.POST.get("next")
+    if target and target.startswith("/") and not target.startswith("//"):
+        return redirect(target)
+    return redirect("commitments:notifications")
