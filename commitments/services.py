@@ -41,6 +41,15 @@ from .models import (
 from .notifications import notify, pledger_users, reviewers_of
 from .uploads import check_attachment, check_signature_png, signature_has_ink
 
+
+class ItemErrors(Exception):
+    """Problems with drafted items: {item index: {field: [Chinese messages]}}; nothing was saved."""
+
+    def __init__(self, errors: dict[int, dict[str, list[str]]]):
+        super().__init__("承诺事项填写有误，请按提示修改。")
+        self.errors = errors
+
+
 ITEM_FIELDS = (
     "content_area",
     "content",
@@ -279,7 +288,7 @@ def _clean_item(pledge: Pledge, data: dict, allowed_areas: list[str]) -> dict:
 def pledge_update(*, pledge: Pledge, by: User, items: list[dict], witness_name: str | None = None) -> Pledge:
     """Save the drafted items: each dict has the item fields, optional `id`, `delete` and `opinions` (ids).
 
-    Raises ValidationError keyed by item index ("items.<i>") when an item is wrong; nothing is saved then.
+    Raises ItemErrors keyed by the index among the kept items when an item is wrong; nothing is saved then.
     """
     pledge = _lock(pledge)
     require(by, "edit_pledge", pledge)
@@ -303,16 +312,16 @@ def pledge_update(*, pledge: Pledge, by: User, items: list[dict], witness_name: 
         try:
             fields = _clean_item(pledge, data, allowed)
         except ValidationError as e:
-            errors[f"items.{index}"] = e.message_dict
+            errors[index] = e.message_dict
             continue
         opinion_ids = set(data.get("opinions") or [])
         valid = set(opinion_scope.filter(pk__in=opinion_ids).values_list("pk", flat=True))
         if opinion_ids - valid:
-            errors[f"items.{index}"] = {"opinions": ["只能引用本组织及上级组织在本批次征集的意见。"]}
+            errors[index] = {"opinions": ["只能引用本组织及上级组织在本批次征集的意见。"]}
             continue
         cleaned.append((data.get("id"), fields, valid))
     if errors:
-        raise ValidationError(errors)
+        raise ItemErrors(errors)
     touched_opinions = {o.pk for i in existing.values() for o in i.cited_opinions.all()}
     for data in items:
         if data.get("delete") and data.get("id") in existing:

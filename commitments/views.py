@@ -460,15 +460,14 @@ def pledge_edit(request, pk):
                     items=items,
                     witness_name=witness_form.cleaned_data["witness_name"] if witness_form else None,
                 )
-            except ValidationError as e:
+            except services.ItemErrors as e:
                 kept = [f for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
-                for key, errs in e.message_dict.items():
-                    if key.startswith("items.") and int(key.split(".")[1]) < len(kept):
-                        for field, msgs in errs.items() if isinstance(errs, dict) else [(None, errs)]:
-                            target = kept[int(key.split(".")[1])]
-                            target.add_error(field if field in target.fields else None, msgs)
-                    else:
-                        messages.error(request, "；".join(errs if isinstance(errs, list) else [str(errs)]))
+                for index, fields in e.errors.items():
+                    for field, msgs in fields.items():
+                        kept[index].add_error(field if field in kept[index].fields else None, msgs)
+                messages.error(request, str(e))
+            except ValidationError as e:
+                messages.error(request, "；".join(e.messages))
             except DomainError as e:
                 messages.error(request, str(e))
             else:

@@ -49,8 +49,12 @@ def test_member_and_secretary_take_a_pledge_from_draft_to_ticked_off(browser, li
     county_committee = UserFactory(username="xianwei")
     grant(county_committee, Role.COMMITTEE, tree.county)
     services.campaign_open(
-        organization=tree.county, by=county_committee, name=f"{today.year}年度公开承诺", year=today.year,
-        starts_on=today - datetime.timedelta(days=30), sign_deadline=today + datetime.timedelta(days=30),
+        organization=tree.county,
+        by=county_committee,
+        name=f"{today.year}年度公开承诺",
+        year=today.year,
+        starts_on=today - datetime.timedelta(days=30),
+        sign_deadline=today + datetime.timedelta(days=30),
         ends_on=today + datetime.timedelta(days=300),
     )
     secretary = UserFactory(username="shuji", full_name="李书记")
@@ -59,8 +63,11 @@ def test_member_and_secretary_take_a_pledge_from_draft_to_ticked_off(browser, li
     member_user = UserFactory(username="dangyuan", full_name="王党员")
     MemberFactory(organization=tree.branch_a1, user=member_user, name="王党员")
     services.opinion_create(
-        organization=tree.branch_a1, by=secretary, channel=Opinion.Channel.MEETING,
-        source_group=Opinion.SourceGroup.MASSES, received_on=today - datetime.timedelta(days=10),
+        organization=tree.branch_a1,
+        by=secretary,
+        channel=Opinion.Channel.MEETING,
+        source_group=Opinion.SourceGroup.MASSES,
+        received_on=today - datetime.timedelta(days=10),
         text="村口道路坑洼，雨天出行不便。",
     )
     deadline = (today + datetime.timedelta(days=120)).isoformat()
