@@ -757,6 +757,8 @@ class Notification(models.Model):
         TICK_REFUSED = "tick_refused", "销号未通过"
         OVERDUE = "overdue", "事项逾期"
         SELF_CHECK_DUE = "self_check_due", "月度自查提醒"
+        SUPERVISION_NEW = "supervision_new", "群众监督意见待答复"
+        SUPERVISION_OVERDUE = "supervision_overdue", "群众监督意见超期未答复"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="接收人", on_delete=models.CASCADE, related_name="notifications"

@@ -407,6 +407,7 @@ def pledge_detail(request, pk):
         "can_flag_help": can_fulfil or may(user, "enter_oral_pledge", pledge.organization),
         "revisions": _revisions(pledge),
         "inspections": pledge.inspections.select_related("by").order_by("-year", "-quarter"),
+        "printable": ("signed", "published", "completed", "superseded"),
     }
     return render(request, "commitments/pledge_detail.html", context)
 

@@ -1,1 +1,145 @@
-"""Models of this app arrive with its issue."""
+"""Public supervision from the boards, board settings, and background jobs (printing, ledgers)."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from commitments.models import Campaign, Opinion, PledgeItem
+from organizations.models import Organization
+
+
+def new_tracking_number() -> str:
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "JD" + "".join(secrets.choice(alphabet) for _ in range(10))
+
+
+class SupervisionReport(models.Model):
+    """群众监督: an opinion or a supervision report sent by the public from a board, and its answer."""
+
+    class Kind(models.TextChoices):
+        OPINION = "opinion", "意见建议"
+        SUPERVISION = "supervision", "监督举报"
+
+    organization = models.ForeignKey(
+        Organization, verbose_name="党组织", on_delete=models.PROTECT, related_name="supervision_reports"
+    )
+    item = models.ForeignKey(
+        PledgeItem,
+        verbose_name="针对的承诺事项",
+        on_delete=models.SET_NULL,
+        related_name="supervision_reports",
+        null=True,
+        blank=True,
+    )
+    opinion = models.OneToOneField(
+        Opinion, verbose_name="转入的意见建议", on_delete=models.SET_NULL, null=True, blank=True, related_name="report"
+    )
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices, default=Kind.SUPERVISION)
+    text = models.TextField("内容", max_length=1000)
+    name = models.CharField("姓名（不公开）", max_length=30, blank=True)
+    phone = models.CharField("联系电话（不公开）", max_length=20, blank=True)
+    tracking_number = models.CharField("查询编号", max_length=12, unique=True, default=new_tracking_number)
+    submitted_at = models.DateTimeField("提交时间", default=timezone.now)
+    due_on = models.DateField("答复期限")
+    answer = models.TextField("答复", max_length=2000, blank=True)
+    answered_at = models.DateTimeField("答复时间", null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="答复人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    flagged_at = models.DateTimeField("超期报上级时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "群众监督意见"
+        verbose_name_plural = "群众监督意见"
+        ordering = ["-submitted_at", "-id"]
+        indexes = [models.Index(fields=["organization", "answered_at"], name="report_org_answered_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.tracking_number}：{self.text[:20]}"
+
+    @property
+    def is_answered(self) -> bool:
+        return self.answered_at is not None
+
+    @property
+    def is_overdue(self) -> bool:
+        return not self.is_answered and timezone.localdate() > self.due_on
+
+
+class BoardSetting(models.Model):
+    """Which finished campaign stays on an organization's board once no campaign is open."""
+
+    organization = models.OneToOneField(
+        Organization, verbose_name="党组织", on_delete=models.CASCADE, related_name="board_setting"
+    )
+    pinned_campaign = models.ForeignKey(
+        Campaign, verbose_name="保留展示的承诺批次", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "公开栏设置"
+        verbose_name_plural = "公开栏设置"
+
+    def __str__(self) -> str:
+        return f"{self.organization}的公开栏"
+
+
+class Job(models.Model):
+    """A background job started by a person: batch printing or a large ledger, with progress and a result."""
+
+    class Kind(models.TextChoices):
+        MEMBER_REGISTERS = "member_registers", "附件4 党员承诺事项登记（公示）表（各支部）"
+        MEMBER_PLEDGES = "member_pledges", "附件1 党员承诺书（全部党员）"
+        ORGANIZATION_PLEDGES = "organization_pledges", "附件2 党组织承诺书（全部党组织）"
+        LEDGER = "ledger", "承诺台帐 Excel"
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "进行中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    kind = models.CharField("任务类型", max_length=30, choices=Kind.choices)
+    organization = models.ForeignKey(Organization, verbose_name="党组织", on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(Campaign, verbose_name="承诺批次", on_delete=models.CASCADE, related_name="+")
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="发起人", on_delete=models.CASCADE, related_name="jobs"
+    )
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.QUEUED)
+    progress_done = models.PositiveIntegerField("已完成", default=0)
+    progress_total = models.PositiveIntegerField("总数", default=0)
+    result = models.FileField("结果文件", upload_to="private/jobs/", blank=True)
+    result_name = models.CharField("下载文件名", max_length=200, blank=True)
+    error = models.CharField("错误信息", max_length=500, blank=True)
+    attempts = models.PositiveSmallIntegerField("执行次数", default=0)
+    created_at = models.DateTimeField("创建时间", default=timezone.now)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "后台任务"
+        verbose_name_plural = "后台任务"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["started_by", "kind", "state"], name="job_dedupe_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.organization}"
+
+    @property
+    def percent(self) -> int:
+        if self.state == self.State.DONE:
+            return 100
+        return int(self.progress_done * 100 / self.progress_total) if self.progress_total else 0
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in (self.State.QUEUED, self.State.RUNNING)

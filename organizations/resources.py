@@ -577,14 +577,14 @@ def roster_xlsx(*, queryset, user) -> bytes:
     ws.title = "党员名册"
     ws.append(dataset.headers)
     for row in dataset:
-        ws.append([_neutralise(v) for v in row])
+        ws.append([neutralise(v) for v in row])
     _style_sheet(ws, {"身份证号": 22, "职务/岗位": 20})
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
 
 
-def _neutralise(value):
+def neutralise(value):
     """Keep text that starts like a formula from being run by Excel."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
         return "'" + value

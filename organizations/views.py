@@ -184,12 +184,25 @@ def organization_detail(request, code):
         "can_view_members": may(user, "view_members", org),
         "can_grant": may(user, "grant_roles", org),
         "can_export": may(user, "export_roster", org),
-        "can_org_pledge": may(user, "create_org_pledge", org),
+        "can_org_pledge": _may_start_org_pledge(user, org),
         "can_ledger": may(user, "view_ledger", org),
         "org_pledges": _org_pledges(user, org),
         "history": org.history.select_related("history_user").order_by("-history_date")[:10],
     }
     return render(request, "organizations/organization_detail.html", context)
+
+
+def _may_start_org_pledge(user, org) -> bool:
+    """Offer “起草组织承诺书” only when a campaign is open here and the organization has no pledge in it yet."""
+    from commitments.models import Pledge
+    from commitments.services import campaign_for
+
+    if not may(user, "create_org_pledge", org):
+        return False
+    campaign = campaign_for(org)
+    return bool(
+        campaign and not Pledge.objects.filter(campaign=campaign, pledger_organization=org, is_current=True).exists()
+    )
 
 
 def _org_pledges(user, org):

@@ -171,6 +171,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "commitments.tasks.mark_overdue_items",
         "schedule": crontab(hour=0, minute=30),
     },
+    "purge-old-job-results": {"task": "disclosure.tasks.purge_old_job_results", "schedule": crontab(hour=3, minute=0)},
+    "resubmit-waiting-jobs": {"task": "disclosure.tasks.resubmit_waiting_jobs", "schedule": 5 * 60},
+    "flag-overdue-supervision": {
+        "task": "disclosure.tasks.flag_overdue_supervision",
+        "schedule": crontab(hour=8, minute=0),
+    },
     # On the 20th of each month: remind those who have not done this month's self-check.
     "remind-self-checks": {
         "task": "commitments.tasks.remind_self_checks",
@@ -178,8 +184,19 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# The address the public reaches this site at; printed as QR codes on paper notice boards and PDFs.
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
 # Uploaded import files wait this long for the user's confirmation before a beat job removes them.
 IMPORT_UPLOAD_MAX_AGE_SECONDS = 24 * 60 * 60
+
+# Rate limits of the public forms live in the cache: Redis when REDIS_URL is set, else this process's memory.
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 SESSION_COOKIE_AGE = 8 * 60 * 60
 if not DEBUG:

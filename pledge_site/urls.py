@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/password/", org_views.FirstPasswordChangeView.as_view(), name="password_change"),
     path("", include("organizations.urls")),
     path("", include("commitments.urls")),
+    path("", include("disclosure.urls")),
     path("admin/", admin.site.urls),
 ]
 # Uploaded files are never served from MEDIA_URL: evidence and signatures are personal records, downloaded

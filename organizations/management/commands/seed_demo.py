@@ -1,17 +1,22 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from commitments import demo as commitments_demo
+from commitments.models import Pledge
 from organizations import demo
 from organizations.models import Exemption, Member, Organization, OrganizationUserObjectPermission, User
 
 
 class Command(BaseCommand):
-    help = "生成演示数据：组织树、党员名册和各角色的演示账号（同一随机种子生成的数据相同）。"
+    help = (
+        "生成演示数据：组织树、党员名册、各角色的演示账号，以及2025年度公开承诺的意见征集、承诺书和践诺记录"
+        "（同一随机种子生成的数据相同）。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--size", choices=sorted(demo.SIZES), default="small", help="数据规模")
         parser.add_argument("--seed", type=int, default=2025, help="随机种子")
-        parser.add_argument("--reset", action="store_true", help="先清空已有的组织、党员和账号")
+        parser.add_argument("--reset", action="store_true", help="先清空已有的组织、党员、账号和承诺数据")
         parser.add_argument("--if-empty", action="store_true", help="数据库中已有组织时什么也不做")
 
     def handle(self, *args, size, seed, reset, if_empty, **options):
@@ -22,6 +27,7 @@ class Command(BaseCommand):
             if not reset:
                 raise CommandError("数据库中已有组织数据。如需重新生成，请加 --reset（会清空现有数据）。")
             with transaction.atomic():
+                commitments_demo.delete_commitments()
                 Exemption.objects.all().delete()
                 OrganizationUserObjectPermission.objects.all().delete()
                 Member.objects.all().delete()
@@ -29,11 +35,30 @@ class Command(BaseCommand):
                 User.objects.all().delete()
                 for model in (Exemption, Member, Organization, OrganizationUserObjectPermission):
                     model.history.all().delete()
-        result = demo.seed(size=size, seed_value=seed)
+        with transaction.atomic():
+            result = demo.seed(size=size, seed_value=seed)
+            pledges = commitments_demo.seed_commitments(seed_value=seed, today=commitments_demo.DEMO_TODAY)
         self.stdout.write(
             self.style.SUCCESS(
                 f"已生成{size}规模演示数据：党组织 {result['organizations']} 个（党支部 {result['branches']} 个），"
                 f"党员 {result['members']} 人，免于承诺 {result['exempt']} 人。"
             )
         )
+        by_status = "、".join(
+            f"{label} {pledges['by_status'][value]}" for value, label in Pledge.Status.choices
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"承诺批次“{commitments_demo.CAMPAIGN_NAME}”：群众意见建议 {pledges['opinions']} 条"
+                f"（已转化为承诺事项 {pledges['opinions_answered']} 条，未采纳 {pledges['opinions_not_adopted']} 条）；"
+                f"承诺书 {pledges['pledges']} 份（组织承诺 {pledges['org_pledges']} 份，党员承诺 "
+                f"{pledges['member_pledges']} 份，其中口头承诺 {pledges['oral_pledges']} 份）；"
+                f"承诺事项 {pledges['items']} 项（已销号 {pledges['ticked_off']} 项，待确认销号 "
+                f"{pledges['tick_requested']} 项，逾期 {pledges['overdue']} 项，需帮扶 {pledges['needs_help']} 项）；"
+                f"签名 {pledges['signatures']} 个，审核记录 {pledges['reviews']} 条，践诺记录 {pledges['logs']} 条，"
+                f"月度自查 {pledges['self_checks']} 条，季度检查 {pledges['inspections']} 次"
+                f"（不通过 {pledges['inspections_failed']} 次），站内通知 {pledges['notifications']} 条。"
+            )
+        )
+        self.stdout.write(f"承诺书状态：{by_status}。数据日期为 {commitments_demo.DEMO_TODAY:%Y年%-m月%-d日}。")
         self.stdout.write(f"演示账号：{'、'.join(result['accounts'])}；密码均为 {demo.DEMO_PASSWORD}")

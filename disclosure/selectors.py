@@ -1,0 +1,74 @@
+"""What the public may see: published pledges only, never personal data.
+
+The web board and the printed registers (附件3, 附件4) read the same selectors so that the wall and the web
+say the same thing.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+
+from commitments.models import Campaign, Pledge, PledgeItem
+from commitments.services import campaign_for
+from organizations.models import Organization
+
+PUBLIC_STATUSES = (Pledge.Status.PUBLISHED, Pledge.Status.COMPLETED)
+_ITEMS = Prefetch("items", queryset=PledgeItem.objects.order_by("position"))
+
+
+def public_campaign(org: Organization, campaign_id: int | None = None) -> Campaign | None:
+    """The campaign a board shows: the one asked for (if it covers `org`), else the open one."""
+    if campaign_id:
+        return (
+            Campaign.objects.filter(pk=campaign_id, organization__path__in=org.ancestor_paths())
+            .select_related("organization")
+            .first()
+        )
+    current = campaign_for(org)
+    if current is not None:
+        return current
+    from .models import BoardSetting
+
+    setting = BoardSetting.objects.filter(organization=org).select_related("pinned_campaign").first()
+    if setting is not None and setting.pinned_campaign is not None:
+        return setting.pinned_campaign
+    return Campaign.objects.filter(organization__path__in=org.ancestor_paths()).order_by("-year", "-id").first()
+
+
+def campaigns_of(org: Organization) -> list[Campaign]:
+    """Every campaign that covered this organization, newest first (the board's history)."""
+    return list(Campaign.objects.filter(organization__path__in=org.ancestor_paths()).order_by("-year", "-id"))
+
+
+def _public(campaign: Campaign):
+    return (
+        Pledge.objects.filter(campaign=campaign, is_current=True, status__in=PUBLIC_STATUSES)
+        .select_related("organization", "member", "pledger_organization", "campaign")
+        .prefetch_related(_ITEMS)
+    )
+
+
+def organization_pledge(org: Organization, campaign: Campaign) -> Pledge | None:
+    """The organization's own published pledge."""
+    return _public(campaign).filter(pledger_organization=org).first()
+
+
+def member_pledges(org: Organization, campaign: Campaign) -> list[Pledge]:
+    """Published pledges of members made in this organization, in roster order (附件4 and the board)."""
+    return list(_public(campaign).filter(organization=org, member__isnull=False).order_by("member__name", "member_id"))
+
+
+def subtree_organization_pledges(org: Organization, campaign: Campaign) -> list[Pledge]:
+    """Published pledges of the organization and its subordinate organizations, in tree order (附件3)."""
+    return list(
+        _public(campaign).filter(pledger_organization__path__startswith=org.path).order_by("pledger_organization__path")
+    )
+
+
+def item_progress(item: PledgeItem) -> str:
+    """践诺情况 as the public reads it: 已销号 with its date, 逾期, or 进行中."""
+    if item.state == PledgeItem.State.TICKED_OFF:
+        return f"已销号（{item.ticked_off_on:%Y年%-m月%-d日}）" if item.ticked_off_on else "已销号"
+    if item.is_overdue:
+        return "逾期"
+    return "进行中"

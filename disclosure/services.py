@@ -1,0 +1,184 @@
+"""三公开: public supervision from the boards and the board settings (DESIGN §5).
+
+Public submissions come without a login; everything else is an action of a signed-in person, checked by the
+permission module like every other service.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from commitments.models import Campaign, Notification, Opinion, PledgeItem
+from commitments.notifications import notify
+from commitments.services import campaign_for
+from organizations.errors import DomainError
+from organizations.models import Organization, OrganizationUserObjectPermission, User
+from organizations.permissions import ROLE_CODENAMES, Role, require
+from organizations.validators import validate_phone
+
+from .models import BoardSetting, SupervisionReport
+from .selectors import PUBLIC_STATUSES
+
+ANSWER_DAYS = getattr(settings, "SUPERVISION_ANSWER_DAYS", 7)
+RATE_PER_ADDRESS = (5, 60 * 60)  # at most 5 submissions an hour from one address
+RATE_PER_BOARD = (30, 60 * 60)  # and 30 an hour to one board
+
+
+class RateLimited(DomainError):
+    pass
+
+
+def _hit(key: str, limit: int, window: int) -> bool:
+    """Count one hit; False when the limit of the window is already reached."""
+    if cache.add(key, 1, window):
+        return True
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, window)
+        return True
+    return count <= limit
+
+
+def _officers(org: Organization, roles) -> list[User]:
+    codenames = [ROLE_CODENAMES[r] for r in roles]
+    return list(
+        User.objects.filter(
+            pk__in=OrganizationUserObjectPermission.objects.filter(
+                content_object=org, permission__codename__in=codenames
+            ).values("user_id"),
+            is_active=True,
+        )
+    )
+
+
+@transaction.atomic
+def supervision_submit(
+    *,
+    organization: Organization,
+    text: str,
+    address: str,
+    kind: str = SupervisionReport.Kind.SUPERVISION,
+    item: PledgeItem | None = None,
+    name: str = "",
+    phone: str = "",
+) -> SupervisionReport:
+    """A member of the public sends an opinion or a supervision report from a board."""
+    text = (text or "").strip()
+    if not organization.is_active:
+        raise DomainError("该党组织已停用。")
+    if len(text) < 5:
+        raise DomainError("请把意见写清楚一些（至少 5 个字）。")
+    if len(text) > 1000:
+        raise DomainError("内容不能超过 1000 字。")
+    name, phone = (name or "").strip()[:30], (phone or "").strip()
+    if phone:
+        try:
+            validate_phone(phone)
+        except Exception:
+            raise DomainError("联系电话格式不正确。") from None
+    if item is not None and (
+        item.pledge.status not in PUBLIC_STATUSES
+        or not item.pledge.is_current
+        or organization.pk not in (item.pledge.organization_id, item.pledge.pledger_organization_id)
+    ):
+        raise DomainError("只能对本公开栏上公示的承诺事项提出监督意见。")
+    if not _hit(f"supervision:address:{address}", *RATE_PER_ADDRESS):
+        raise RateLimited("提交太频繁了，请过一段时间再试。")
+    if not _hit(f"supervision:board:{organization.pk}", *RATE_PER_BOARD):
+        raise RateLimited("这个公开栏的留言太多了，请稍后再试，或拨打监督电话。")
+    report = SupervisionReport(
+        organization=organization,
+        item=item,
+        kind=kind,
+        text=text,
+        name=name,
+        phone=phone,
+        due_on=timezone.localdate() + datetime.timedelta(days=ANSWER_DAYS),
+    )
+    campaign = campaign_for(organization)
+    if kind == SupervisionReport.Kind.OPINION and campaign is not None:
+        # An opinion from the public joins the organization's 调研提诺 inbox like any other.
+        report.opinion = Opinion.objects.create(
+            organization=organization,
+            campaign=campaign,
+            channel=Opinion.Channel.ONLINE,
+            source_group=Opinion.SourceGroup.MASSES,
+            received_on=timezone.localdate(),
+            text=text,
+            created_by=_system_user(),
+        )
+    report.save()
+    notify(
+        _officers(organization, (Role.CLERK, Role.SECRETARY)),
+        kind=Notification.Kind.SUPERVISION_NEW,
+        text=f"公开栏收到一条{report.get_kind_display()}，请在 {report.due_on:%-m月%-d日} 前答复。",
+        url=f"/orgs/{organization.code}/supervision/",
+        key=f"supervision_new:{report.pk}",
+    )
+    return report
+
+
+def _system_user() -> User:
+    user, _ = User.objects.get_or_create(
+        username="system", defaults={"full_name": "公开栏（系统）", "is_active": False}
+    )
+    return user
+
+
+@transaction.atomic
+def supervision_answer(*, report: SupervisionReport, by: User, answer: str) -> SupervisionReport:
+    report = SupervisionReport.objects.select_for_update().select_related("organization").get(pk=report.pk)
+    require(by, "manage_opinions", report.organization)
+    answer = (answer or "").strip()
+    if not answer:
+        raise DomainError("请填写答复内容。")
+    if report.is_answered:
+        raise DomainError("这条意见已经答复过了。")
+    report.answer = answer[:2000]
+    report.answered_at = timezone.now()
+    report.answered_by = by
+    report.save(update_fields=["answer", "answered_at", "answered_by"])
+    return report
+
+
+def flag_overdue_reports(*, today: datetime.date | None = None) -> int:
+    """Tell the superior organization about reports not answered in time (once per report)."""
+    today = today or timezone.localdate()
+    flagged = 0
+    for report in SupervisionReport.objects.filter(
+        answered_at__isnull=True, flagged_at__isnull=True, due_on__lt=today
+    ).select_related("organization"):
+        with transaction.atomic():
+            updated = SupervisionReport.objects.filter(pk=report.pk, flagged_at__isnull=True).update(
+                flagged_at=timezone.now()
+            )
+            if not updated:
+                continue
+            parent = Organization.objects.get_parent(report.organization)
+            recipients = _officers(parent, (Role.SECRETARY, Role.COMMITTEE)) if parent else []
+            notify(
+                recipients,
+                kind=Notification.Kind.SUPERVISION_OVERDUE,
+                text=f"{report.organization.name}有一条群众监督意见（{report.tracking_number}）超过期限未答复。",
+                url=f"/orgs/{report.organization.code}/supervision/",
+                key=f"supervision_overdue:{report.pk}",
+            )
+            flagged += 1
+    return flagged
+
+
+@transaction.atomic
+def board_pin_campaign(*, organization: Organization, by: User, campaign: Campaign | None) -> BoardSetting:
+    require(by, "manage_org", organization)
+    if campaign is not None and campaign.organization.path not in organization.ancestor_paths():
+        raise DomainError("只能选择覆盖本组织的承诺批次。")
+    setting, _ = BoardSetting.objects.select_for_update().get_or_create(organization=organization)
+    setting.pinned_campaign = campaign
+    setting.save()
+    return setting

@@ -1,0 +1,332 @@
+"""Public boards (no login) with public supervision, and for staff: the supervision inbox, printing and jobs."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from commitments.models import Pledge
+from commitments.selectors import campaign_coverage
+from organizations.errors import DomainError
+from organizations.models import Organization
+from organizations.permissions import grants_of, may, org_get_for_user_or_404
+
+from . import jobs, selectors, services
+from .forms import AnswerForm, SupervisionForm, TrackForm
+from .models import Job, SupervisionReport
+from .qr import board_url, qr_svg
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _client_address(request) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _public_org(code: str) -> Organization:
+    org = Organization.objects.filter(code=code, is_active=True).first()
+    if org is None:
+        raise Http404("没有找到这个党组织的公开栏。")
+    return org
+
+
+def _board_items(org_pledge, member_pledges):
+    pledges = ([org_pledge] if org_pledge else []) + list(member_pledges)
+    return [item for p in pledges for item in p.items.all()]
+
+
+def board(request, code):
+    org = _public_org(code)
+    campaign_id = request.GET.get("campaign")
+    campaign = selectors.public_campaign(org, int(campaign_id) if campaign_id and campaign_id.isdigit() else None)
+    org_pledge = selectors.organization_pledge(org, campaign) if campaign else None
+    member_pledges = selectors.member_pledges(org, campaign) if campaign else []
+    items = _board_items(org_pledge, member_pledges)
+    form = SupervisionForm(items=items)
+    answered = (
+        SupervisionReport.objects.filter(organization=org, answered_at__isnull=False)
+        .select_related("item__pledge__member", "item__pledge__pledger_organization")
+        .order_by("-answered_at")[:20]
+    )
+    children = Organization.objects.filter(path__startswith=org.path, depth=org.depth + 1, is_active=True).order_by(
+        "path"
+    )
+    parent = Organization.objects.get_parent(org)
+    url = board_url(org)
+    context = {
+        "org": org,
+        "campaign": campaign,
+        "campaigns": selectors.campaigns_of(org),
+        "org_pledge": org_pledge,
+        "member_pledges": member_pledges,
+        "coverage": campaign_coverage(campaign, org) if campaign else None,
+        "answered": answered,
+        "form": form,
+        "children": children,
+        "parent": parent if parent and parent.is_active else None,
+        "board_url": url,
+        "qr": qr_svg(url),
+    }
+    return render(request, "disclosure/board.html", context)
+
+
+@require_POST
+def supervise(request, code):
+    org = _public_org(code)
+    campaign = selectors.public_campaign(org)
+    org_pledge = selectors.organization_pledge(org, campaign) if campaign else None
+    member_pledges = selectors.member_pledges(org, campaign) if campaign else []
+    items = _board_items(org_pledge, member_pledges)
+    form = SupervisionForm(request.POST, items=items)
+    if form.is_valid():
+        data = form.cleaned_data
+        if data.get("website"):
+            # The hidden field was filled in: a bot. Answer as if accepted, keep nothing.
+            return render(request, "disclosure/thanks.html", {"org": org, "report": None})
+        item = next((i for i in items if i.pk == data.get("item")), None)
+        try:
+            report = services.supervision_submit(
+                organization=org,
+                text=data["text"],
+                address=_client_address(request),
+                kind=data["kind"],
+                item=item,
+                name=data["name"],
+                phone=data["phone"],
+            )
+        except services.RateLimited as e:
+            return render(request, "disclosure/thanks.html", {"org": org, "error": str(e)}, status=429)
+        except DomainError as e:
+            form.add_error(None, str(e))
+        else:
+            return render(request, "disclosure/thanks.html", {"org": org, "report": report})
+    return render(request, "disclosure/supervise_form.html", {"org": org, "form": form}, status=400)
+
+
+def track(request):
+    form = TrackForm(request.GET or None)
+    report = None
+    if form.is_valid():
+        report = (
+            SupervisionReport.objects.filter(tracking_number=form.cleaned_data["number"].strip().upper())
+            .select_related("organization", "item__pledge__member", "item__pledge__pledger_organization")
+            .first()
+        )
+        if report is None:
+            form.add_error("number", "没有找到这个查询编号，请核对后再试。")
+    return render(request, "disclosure/track.html", {"form": form, "report": report})
+
+
+def board_search(request):
+    query = request.GET.get("q", "").strip()
+    page = None
+    if query:
+        results = Organization.objects.filter(is_active=True).filter(Q(name__contains=query) | Q(code__iexact=query))
+        page = Paginator(results.order_by("path"), 30).get_page(request.GET.get("page"))
+    roots = Organization.objects.filter(depth=1, is_active=True).order_by("path")
+    return render(
+        request, "disclosure/search.html", {"query": query, "page": page, "roots": roots, "qs": f"q={quote(query)}"}
+    )
+
+
+def board_qr(request, code):
+    from .qr import qr_png
+
+    org = _public_org(code)
+    return HttpResponse(qr_png(board_url(org)), content_type="image/png")
+
+
+# --- staff: the supervision inbox ------------------------------------------------------------------------
+
+
+@login_required
+def supervision_inbox(request, code):
+    org = org_get_for_user_or_404(request.user, code, "view_ledger")
+    can_answer = may(request.user, "manage_opinions", org)
+    if request.method == "POST":
+        report = get_object_or_404(
+            SupervisionReport, pk=request.POST.get("report"), organization__path__startswith=org.path
+        )
+        form = AnswerForm(request.POST)
+        if form.is_valid():
+            try:
+                services.supervision_answer(report=report, by=request.user, answer=form.cleaned_data["answer"])
+            except (DomainError, PermissionDenied) as e:
+                messages.error(request, str(e))
+            else:
+                messages.success(request, f"已答复 {report.tracking_number}，问答已在公开栏公布。")
+        else:
+            messages.error(request, "请填写答复内容。")
+        return redirect("disclosure:inbox", code=org.code)
+    status = request.GET.get("status", "open")
+    qs = SupervisionReport.objects.filter(organization__path__startswith=org.path).select_related(
+        "organization", "item__pledge__member", "item__pledge__pledger_organization", "answered_by"
+    )
+    if status == "open":
+        qs = qs.filter(answered_at__isnull=True).order_by("due_on", "id")
+    elif status == "overdue":
+        qs = qs.filter(answered_at__isnull=True, due_on__lt=timezone.localdate()).order_by("due_on", "id")
+    else:
+        qs = qs.order_by("-submitted_at", "-id")
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "disclosure/inbox.html",
+        {"org": org, "page": page, "status": status, "can_answer": can_answer, "qs": f"status={status}"},
+    )
+
+
+# --- staff: printing, ledgers and jobs -------------------------------------------------------------------
+
+
+def _staff_org(request):
+    code = request.GET.get("org") or request.POST.get("org")
+    if code:
+        return org_get_for_user_or_404(request.user, code, "view_ledger")
+    grants = grants_of(request.user)
+    if grants:
+        return Organization.objects.get(pk=grants[0].organization_id)
+    if request.user.is_superuser:
+        return Organization.objects.get_root_nodes().first()
+    raise PermissionDenied("您没有可打印的党组织。")
+
+
+def _pdf_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+@login_required
+def print_center(request):
+    org = _staff_org(request)
+    campaign = selectors.public_campaign(org)
+    my_jobs = Job.objects.filter(started_by=request.user).select_related("organization").order_by("-created_at")[:10]
+    return render(
+        request,
+        "disclosure/print_center.html",
+        {
+            "org": org,
+            "campaign": campaign,
+            "jobs": my_jobs,
+            "kinds": Job.Kind.choices,
+            "orgs": [
+                o for o in Organization.objects.filter(pk__in=[g.organization_id for g in grants_of(request.user)])
+            ],
+        },
+    )
+
+
+@login_required
+def register_pdf(request, form):
+    from . import pdf
+
+    if form not in (3, 4):
+        raise Http404
+    org = _staff_org(request)
+    campaign = selectors.public_campaign(org)
+    if campaign is None:
+        raise Http404("还没有承诺批次。")
+    if form == 3:
+        return _pdf_response(pdf.organization_register_pdf(org, campaign), f"附件3_{org.name}党组织承诺登记公示表.pdf")
+    return _pdf_response(pdf.member_register_pdf(org, campaign), f"附件4_{org.name}党员承诺事项登记公示表.pdf")
+
+
+@login_required
+def pledge_pdf(request, pk):
+    from . import pdf
+
+    pledge = get_object_or_404(
+        Pledge.objects.select_related("campaign", "organization", "member", "pledger_organization"), pk=pk
+    )
+    if not may(request.user, "view_pledge", pledge):
+        raise Http404
+    if pledge.status not in jobs.PRINTABLE and pledge.status != Pledge.Status.SUPERSEDED:
+        messages.error(request, "承诺书签约后才能打印。")
+        return redirect(pledge)
+    kind = "附件1_党员承诺书" if pledge.member_id else "附件2_党组织承诺书"
+    return _pdf_response(pdf.pledge_pdf(pledge), f"{kind}_{pledge.pledger_name}.pdf")
+
+
+@login_required
+def ledger_xlsx(request):
+    from io import BytesIO
+
+    from .excel import ledger_size, write_ledger
+
+    org = _staff_org(request)
+    campaign = selectors.public_campaign(org)
+    if campaign is None:
+        raise Http404("还没有承诺批次。")
+    if ledger_size(org=org, campaign=campaign) > LEDGER_DIRECT_LIMIT:
+        job = jobs.job_start(kind=Job.Kind.LEDGER, organization=org, campaign=campaign, by=request.user)
+        messages.info(request, "台帐较大，已转为后台生成，完成后可在此下载。")
+        return redirect("disclosure:job", pk=job.pk)
+    buffer = BytesIO()
+    write_ledger(buffer, org=org, campaign=campaign)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    name = f"{org.name}承诺台帐{timezone.localdate():%Y%m%d}.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
+
+
+LEDGER_DIRECT_LIMIT = 3000
+
+
+@login_required
+@require_POST
+def job_start(request):
+    org = _staff_org(request)
+    campaign = selectors.public_campaign(org)
+    if campaign is None:
+        messages.error(request, "还没有承诺批次，无法打印。")
+        return redirect(f"{reverse('disclosure:print')}?org={org.code}")
+    try:
+        job = jobs.job_start(kind=request.POST.get("kind", ""), organization=org, campaign=campaign, by=request.user)
+    except (DomainError, PermissionDenied) as e:
+        messages.error(request, str(e))
+        return redirect(f"{reverse('disclosure:print')}?org={org.code}")
+    return redirect("disclosure:job", pk=job.pk)
+
+
+def _own_job(request, pk) -> Job:
+    job = get_object_or_404(Job.objects.select_related("organization", "campaign"), pk=pk)
+    if job.started_by_id != request.user.pk and not request.user.is_superuser:
+        raise Http404
+    return job
+
+
+@login_required
+def job_detail(request, pk):
+    job = _own_job(request, pk)
+    template = "disclosure/_job_progress.html" if request.htmx else "disclosure/job.html"
+    return render(request, template, {"job": job})
+
+
+@login_required
+@require_POST
+def job_retry(request, pk):
+    job = _own_job(request, pk)
+    try:
+        jobs.job_retry(job=job, by=request.user)
+    except DomainError as e:
+        messages.error(request, str(e))
+    return redirect("disclosure:job", pk=job.pk)
+
+
+@login_required
+def job_download(request, pk):
+    job = _own_job(request, pk)
+    if job.state != Job.State.DONE or not job.result:
+        raise Http404("结果文件不存在或已过期。")
+    return FileResponse(job.result.open("rb"), as_attachment=True, filename=job.result_name)

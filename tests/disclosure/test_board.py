@@ -1,0 +1,122 @@
+"""The public board: only published data, never personal data, a QR code that leads back to it."""
+
+import io
+import re
+
+import pytest
+import zxingcpp
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from PIL import Image
+
+from commitments import services as pledge_services
+from disclosure.qr import board_url
+from tests.commitments.conftest import draft, published, world  # noqa: F401
+from tests.factories import MemberFactory, UserFactory
+
+
+def test_board_shows_published_pledges_and_not_drafts(client, world, published, draft):
+    done = published()
+    other = MemberFactory(organization=world.tree.branch_a1, user=UserFactory(), name="草稿党员")
+    draft(other)
+    page = client.get(reverse("disclosure:board", args=["CA1"])).content.decode()
+    assert world.member.name in page
+    for item in done.items.all():
+        assert item.content in page
+    assert "草稿党员" not in page
+    assert "进行中" in page
+    assert world.tree.branch_a1.supervision_phone in page
+
+
+def test_board_shows_tick_off_dates_and_overdue(client, world, published):
+    pledge = published()
+    first, second = pledge.items.all()[:2]
+    pledge_services.item_request_tick_off(item=first, by=world.member.user, note="完成")
+    pledge_services.item_confirm_tick_off(item=first, by=world.secretary)
+    type(second).objects.filter(pk=second.pk).update(is_overdue=True)
+    page = client.get(reverse("disclosure:board", args=["CA1"])).content.decode()
+    assert "已销号" in page and "逾期" in page
+
+
+def test_board_never_shows_personal_data(client, world, published):
+    pledge = published()
+    member = pledge.member
+    page = client.get(reverse("disclosure:board", args=["CA1"])).content.decode()
+    assert member.id_number not in page and member.phone not in page
+    assert member.birth_date.strftime("%Y-%m-%d") not in page and f"{member.birth_date:%Y年%-m月%-d日}" not in page
+
+
+def test_board_links_parent_and_children_and_search(client, world):
+    page = client.get(reverse("disclosure:board", args=["CA"])).content.decode()
+    assert reverse("disclosure:board", args=["CA1"]) in page and reverse("disclosure:board", args=["C"]) in page
+    page = client.get(reverse("disclosure:search") + "?q=一村").content.decode()
+    assert "甲镇一村党支部" in page and "乙镇一村党支部" in page
+    assert client.get(reverse("disclosure:board", args=["NOPE"])).status_code == 404
+
+
+def test_inactive_organization_has_no_board(client, world):
+    world.tree.branch_a2.is_active = False
+    world.tree.branch_a2.save()
+    assert client.get(reverse("disclosure:board", args=["CA2"])).status_code == 404
+
+
+def test_qr_code_decodes_to_the_board_url(client, world, settings):
+    settings.PUBLIC_BASE_URL = "https://dangjian.example.cn"
+    response = client.get(reverse("disclosure:board_qr", args=["CA1"]))
+    image = Image.open(io.BytesIO(response.content))
+    results = zxingcpp.read_barcodes(image)
+    assert [r.text for r in results] == ["https://dangjian.example.cn/gs/CA1/"]
+    assert board_url(world.tree.branch_a1) == "https://dangjian.example.cn/gs/CA1/"
+    page = client.get(reverse("disclosure:board", args=["CA1"])).content.decode()
+    assert "<svg" in page
+
+
+def test_board_query_count_is_flat(client, world, published, django_assert_max_num_queries):
+    published()
+    url = reverse("disclosure:board", args=["CA1"])
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url)
+    small = len(ctx.captured_queries)
+    for _ in range(6):
+        published(MemberFactory(organization=world.tree.branch_a1, user=UserFactory()))
+    with django_assert_max_num_queries(small):
+        assert client.get(url).status_code == 200
+
+
+def test_history_by_campaign(client, world, published):
+    published()
+    pledge_services.campaign_close(campaign=world.campaign, by=world.campaign.opened_by)
+    page = client.get(reverse("disclosure:board", args=["CA1"])).content.decode()
+    assert "（已结束）" in page and world.member.name in page
+    page = client.get(reverse("disclosure:board", args=["CA1"]) + f"?campaign={world.campaign.pk}").content.decode()
+    assert world.member.name in page
+
+
+@pytest.mark.django_db
+def test_every_public_url_of_the_demo_data_is_free_of_personal_data(client):
+    """Crawl every board, search and tracking page of the seeded demo county."""
+    from django.core.management import call_command
+
+    from organizations.models import Member, Organization
+
+    call_command("seed_demo", size="small", seed=11)
+    secrets_ = set()
+    for id_number, phone, birth in Member.objects.values_list("id_number", "phone", "birth_date"):
+        secrets_.add(id_number)
+        if phone:
+            secrets_.add(phone)
+        secrets_.add(f"{birth:%Y年%-m月%-d日}")
+    supervision_phones = set(Organization.objects.values_list("supervision_phone", flat=True))
+    urls = [reverse("disclosure:search"), reverse("disclosure:search") + "?q=党支部", reverse("disclosure:track")]
+    urls += [reverse("disclosure:board", args=[code]) for code in Organization.objects.values_list("code", flat=True)]
+    checked = 0
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        page = response.content.decode()
+        found = [s for s in secrets_ if s in page and s not in supervision_phones]
+        assert not found, (url, found[:3])
+        assert not re.search(r"\d{17}[\dX]", page), url
+        checked += 1
+    assert checked > 20
