@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from commitments.models import Pledge
+from commitments.models import Campaign, Pledge
 from commitments.selectors import campaign_coverage
 from organizations.errors import DomainError
 from organizations.models import Organization
@@ -225,6 +225,21 @@ def print_center(request):
             ],
         },
     )
+
+
+@login_required
+@require_POST
+def board_setting(request, code):
+    org = org_get_for_user_or_404(request.user, code, "manage_org")
+    raw = request.POST.get("campaign", "")
+    campaign = Campaign.objects.filter(pk=raw).first() if raw.isdigit() else None
+    try:
+        services.board_pin_campaign(organization=org, by=request.user, campaign=campaign)
+    except (DomainError, PermissionDenied) as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(request, "已保存公开栏的展示设置。")
+    return redirect(f"{reverse('disclosure:print')}?org={org.code}")
 
 
 @login_required

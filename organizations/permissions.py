@@ -55,6 +55,11 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "manage_opinions": _ALL,
     "enter_oral_pledge": _BRANCH,
     "view_ledger": _ALL,
+    # 评诺 and statistics (evaluations), on an organization.
+    "view_statistics": _ALL,
+    "manage_bulletin": _ALL,
+    "nominate_award": _ALL,
+    "file_rectification": _BRANCH,
 }
 
 # What a member may do through his own linked account, on his own organizations and his own record.
@@ -95,7 +100,36 @@ REFUSAL_MESSAGES = {
     "fulfil_pledge": "只有承诺方可以记录践诺情况、申请销号和自查。",
     "confirm_tick_off": "只有审核这份承诺书的书记或上级党委可以确认销号。",
     "inspect_pledge": "只有审核这份承诺书的一方可以进行季度检查。",
+    "view_statistics": "您无权查看该党组织的统计。",
+    "manage_bulletin": "您无权编辑该党组织的通报。",
+    "nominate_award": "您无权以该党组织名义推荐表彰。",
+    "file_rectification": "只有本组织的书记或党务干事可以报送整改报告。",
+    "review_member": "只有党员所在支部的书记可以点评党员。",
+    "review_organization": "只有上级党委可以点评党组织。",
+    "manage_appraisal": "只有上级党委可以组织群众评议。",
+    "approve_rectification": "只有上级党委可以审批整改报告。",
+    "approve_award": "只有上级党委可以审批表彰。",
+    "rank_members": "只有本支部书记可以对党员进行排名。",
+    "rank_organizations": "只有上级党委可以对下级党组织进行排名。",
+    "write_monthly_record": "只有党员本人可以填写每月记实。",
+    "comment_monthly_record": "只有所在支部的书记可以点评每月记实。",
+    "grade_pledge": "只有审核这份承诺书的一方可以评定一诺一评等次。",
 }
+
+# Evaluation rules that are not "a role on the subtree" (see may_evaluate below).
+EVALUATION_ACTIONS = frozenset(
+    {
+        "review_member",
+        "review_organization",
+        "manage_appraisal",
+        "approve_rectification",
+        "approve_award",
+        "rank_members",
+        "rank_organizations",
+        "write_monthly_record",
+        "comment_monthly_record",
+    }
+)
 
 PLEDGE_ACTIONS = frozenset(
     {
@@ -208,8 +242,12 @@ def may(user, action: str, obj) -> bool:
     if action == "view_member":
         # Seeing a member's record is part of keeping or reading the roster of one of his organizations.
         return may(user, "view_members", obj)
+    if action == "grade_pledge":
+        return is_reviewer(user, _pledge_of(obj))
     if type(obj).__name__ in _PLEDGE_MODELS:
         return _pledge_may(user, action, _pledge_of(obj))
+    if action in EVALUATION_ACTIONS:
+        return _evaluation_may(user, action, obj)
     if action == "create_org_pledge":
         return _holds_exactly(user, obj, {Role.CLERK, Role.SECRETARY})
     roles = ACTIONS.get(action, frozenset())
@@ -445,3 +483,25 @@ def prefetch_grants(users) -> None:
         found[user_id].append(Grant(CODENAME_ROLES[codename], path, org_id))
     for pk, user in pending.items():
         user._org_grants = found[pk]
+
+
+# --- evaluations -----------------------------------------------------------------------------------------
+
+
+def _evaluation_may(user, action: str, obj) -> bool:
+    """领导点评 of a member by his branch secretary; of an organization, its appraisal, rectification approval
+    and awards by a committee above it; rankings by the ranking organization; monthly records by the member."""
+    from .models import Member
+
+    if action in ("review_member", "comment_monthly_record", "rank_members"):
+        org = obj.organization if isinstance(obj, Member) else obj
+        if isinstance(obj, Member) and obj.user_id == user.pk:
+            return False
+        return _holds(user, org, {Role.SECRETARY})
+    if action in ("review_organization", "manage_appraisal", "approve_rectification", "approve_award"):
+        return _holds(user, obj, {Role.COMMITTEE}, strict=True)
+    if action == "rank_organizations":
+        return _holds(user, obj, {Role.COMMITTEE})
+    if action == "write_monthly_record":
+        return isinstance(obj, Member) and obj.user_id == user.pk
+    return False

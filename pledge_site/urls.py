@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("organizations.urls")),
     path("", include("commitments.urls")),
     path("", include("disclosure.urls")),
+    path("", include("evaluations.urls")),
     path("admin/", admin.site.urls),
 ]
 # Uploaded files are never served from MEDIA_URL: evidence and signatures are personal records, downloaded

@@ -120,3 +120,16 @@ def test_every_public_url_of_the_demo_data_is_free_of_personal_data(client):
         assert not re.search(r"\d{17}[\dX]", page), url
         checked += 1
     assert checked > 20
+
+
+def test_organization_pins_a_finished_campaign(client, world, published):
+    from disclosure.models import BoardSetting
+
+    published()
+    pledge_services.campaign_close(campaign=world.campaign, by=world.campaign.opened_by)
+    client.force_login(world.secretary)
+    response = client.post(reverse("disclosure:board_setting", args=["CA1"]), {"campaign": world.campaign.pk})
+    assert response.status_code == 302
+    assert BoardSetting.objects.get(organization=world.tree.branch_a1).pinned_campaign == world.campaign
+    client.force_login(MemberFactory(organization=world.tree.branch_a1, user=UserFactory()).user)
+    assert client.post(reverse("disclosure:board_setting", args=["CA1"]), {"campaign": ""}).status_code == 403
