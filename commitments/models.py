@@ -7,7 +7,6 @@ import hashlib
 import json
 import secrets
 from decimal import Decimal
-from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -641,8 +640,8 @@ class Signature(models.Model):
 
 
 def attachment_upload_to(instance, filename) -> str:
-    suffix = Path(filename).suffix.lower()[:6]
-    return f"private/evidence/{timezone.now():%Y/%m}/{secrets.token_hex(16)}{suffix}"
+    # The extension is the kind found by looking at the content (see commitments.uploads).
+    return f"private/evidence/{timezone.now():%Y/%m}/{secrets.token_hex(16)}.{instance.kind}"
 
 
 class FulfilmentLog(models.Model):
@@ -679,9 +678,21 @@ class Attachment(models.Model):
     def __str__(self) -> str:
         return self.original_name
 
+    CONTENT_TYPES = {
+        "jpg": "image/jpeg",
+        "png": "image/png",
+        "pdf": "application/pdf",
+        "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }
+
     @property
     def is_image(self) -> bool:
         return self.kind in ("jpg", "png")
+
+    @property
+    def content_type(self) -> str:
+        return self.CONTENT_TYPES.get(self.kind, "application/octet-stream")
 
 
 class SelfCheck(models.Model):

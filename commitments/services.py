@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -206,7 +207,7 @@ def pledge_places(member: Member) -> list[Organization]:
 def pledge_create_for_member(
     *, member: Member, organization: Organization, by: User, form: str = Pledge.Form.WRITTEN, witness_name: str = ""
 ) -> Pledge:
-    member = Member.objects.select_for_update().select_related("user").get(pk=member.pk)
+    member = Member.objects.select_for_update(of=("self",)).select_related("user").get(pk=member.pk)
     if organization.pk not in {o.pk for o in pledge_places(member)}:
         raise DomainError("承诺只能在本人所在支部、流入地支部或居住地社区作出。")
     if form == Pledge.Form.ORAL:
@@ -272,6 +273,11 @@ def _clean_item(pledge: Pledge, data: dict, allowed_areas: list[str]) -> dict:
         )
     if pledge.pledger_organization_id and not (data.get("responsible_person") or "").strip():
         errors["responsible_person"] = "组织承诺的每个事项都要明确责任人。"
+    has_values = data.get("baseline_value") not in (None, "") or data.get("target_value") not in (None, "")
+    if has_values and not (data.get("indicator") or "").strip():
+        errors["indicator"] = "填写了数值时请写明量化指标。"
+    if (data.get("indicator") or "").strip() and data.get("target_value") in (None, ""):
+        errors["target_value"] = "量化承诺请填写目标值。"
     if errors:
         raise ValidationError(errors)
     fields = {}
@@ -285,8 +291,10 @@ def _clean_item(pledge: Pledge, data: dict, allowed_areas: list[str]) -> dict:
 
 
 @transaction.atomic
-def pledge_update(*, pledge: Pledge, by: User, items: list[dict], witness_name: str | None = None) -> Pledge:
+def pledge_update(*, pledge: Pledge, by: User, items: list[dict] | None, witness_name: str | None = None) -> Pledge:
     """Save the drafted items: each dict has the item fields, optional `id`, `delete` and `opinions` (ids).
+
+    The list must mention every existing item (kept or deleted); `items=None` leaves the items alone.
 
     Raises ItemErrors keyed by the index among the kept items when an item is wrong; nothing is saved then.
     """
@@ -298,8 +306,16 @@ def pledge_update(*, pledge: Pledge, by: User, items: list[dict], witness_name: 
         if not witness_name.strip():
             raise DomainError("口头承诺须填写见证人。")
         pledge.witness_name = witness_name.strip()
+    if items is None:  # only the pledge's own fields change
+        pledge._history_user = by
+        pledge.save()
+        return pledge
     allowed = areas_for_pledge(pledge)
     existing = {i.pk: i for i in pledge.items.prefetch_related("cited_opinions")}
+    mentioned = {d.get("id") for d in items if d.get("id")}
+    if set(existing) - mentioned or mentioned - set(existing):
+        # The form was filled in against an older version of the pledge (another tab, another device).
+        raise DomainError("承诺书已在别处修改过，请刷新页面后再改。")
     keep = [d for d in items if not d.get("delete")]
     if len(keep) > Campaign.MAX_ITEMS:
         raise DomainError(f"一份承诺最多 {Campaign.MAX_ITEMS} 项事项。")
@@ -477,6 +493,8 @@ def pledge_sign(
     pledge = _lock(pledge)
     if pledge.status != Pledge.Status.APPROVED:
         raise DomainError(f"承诺书当前为“{pledge.get_status_display()}”，不能签署。")
+    if pledge.is_oral:
+        raise DomainError("口头承诺无需承诺人电子签名，由审定方签署即可。")
     require(by, "sign_pledge", pledge)
     if not can_proceed(pledge.sign_as_pledger):
         raise DomainError("承诺方已经签署过了。" if pledge.pledger_has_signed() else "口头承诺无需承诺人电子签名。")
@@ -626,8 +644,10 @@ def fulfilment_log_add(*, item: PledgeItem, by: User, happened_on: datetime.date
     kinds = [check_attachment(f) for f in files]
     log = FulfilmentLog.objects.create(item=item, happened_on=happened_on, text=text.strip(), by=by)
     for upload, kind in zip(files, kinds, strict=True):
-        attachment = Attachment(log=log, original_name=upload.name[:200], kind=kind, size=upload.size)
-        attachment.file.save(upload.name, upload, save=False)
+        # Name and extension follow the detected content, never the name the browser sent.
+        stem = Path(upload.name).stem[:150] or "佐证材料"
+        attachment = Attachment(log=log, original_name=f"{stem}.{kind}", kind=kind, size=upload.size)
+        attachment.file.save(f"evidence.{kind}", upload, save=False)
         attachment.save()
     return log
 
@@ -674,10 +694,16 @@ def item_request_tick_off(
     return item
 
 
+def _require_current_published(pledge: Pledge) -> None:
+    if not pledge.is_current or pledge.status != Pledge.Status.PUBLISHED:
+        raise DomainError("这份承诺书已变更或不在践诺中，请在当前版本上办理销号。")
+
+
 @transaction.atomic
 def item_confirm_tick_off(*, item: PledgeItem, by: User) -> PledgeItem:
     item = _lock_item(item)
     require(by, "confirm_tick_off", item.pledge)
+    _require_current_published(item.pledge)
     if item.state != PledgeItem.State.TICK_REQUESTED:
         raise DomainError(f"该事项当前为“{item.get_state_display()}”，没有待确认的销号申请。可能已被他人处理。")
     item.state = PledgeItem.State.TICKED_OFF
@@ -710,6 +736,7 @@ def item_confirm_tick_off(*, item: PledgeItem, by: User) -> PledgeItem:
 def item_refuse_tick_off(*, item: PledgeItem, by: User, reason: str) -> PledgeItem:
     item = _lock_item(item)
     require(by, "confirm_tick_off", item.pledge)
+    _require_current_published(item.pledge)
     if item.state != PledgeItem.State.TICK_REQUESTED:
         raise DomainError("该事项没有待确认的销号申请。可能已被他人处理。")
     if not reason.strip():

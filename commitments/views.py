@@ -720,9 +720,12 @@ def attachment_download(request, pk):
     attachment = get_object_or_404(Attachment.objects.select_related("log__item__pledge"), pk=pk)
     if not may(request.user, "view_pledge", attachment):
         raise Http404
-    return FileResponse(
+    response = FileResponse(
         attachment.file.open("rb"), as_attachment=not attachment.is_image, filename=attachment.original_name
     )
+    response["Content-Type"] = attachment.content_type  # from the checked content, never from the name
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @login_required

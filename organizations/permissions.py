@@ -131,6 +131,10 @@ EVALUATION_ACTIONS = frozenset(
     }
 )
 
+# Acts that only the person himself (or the named officer) performs; not even an administrator does them
+# on someone's behalf.
+PERSONAL_ACTIONS = frozenset({"sign_pledge", "countersign_pledge", "write_monthly_record"})
+
 PLEDGE_ACTIONS = frozenset(
     {
         "view_pledge",
@@ -235,7 +239,7 @@ def may(user, action: str, obj) -> bool:
     """May `user` take `action` on `obj` (an Organization, a Member, or anything with `.organization`)?"""
     if not _is_usable(user):
         return False
-    if user.is_superuser:
+    if user.is_superuser and action not in PERSONAL_ACTIONS:
         return True
     from .models import Member
 

@@ -229,7 +229,7 @@ def member_account_create(*, member: Member, by: User, username: str) -> tuple[U
 
 @transaction.atomic
 def member_password_reset(*, member: Member, by: User) -> str:
-    member = Member.objects.select_for_update().select_related("user").get(pk=member.pk)
+    member = Member.objects.select_for_update(of=("self",)).select_related("user").get(pk=member.pk)
     require(by, "manage_members", member)
     if not member.user_id:
         raise DomainError("该党员还没有登录账号。")
