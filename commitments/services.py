@@ -703,9 +703,9 @@ def _require_current_published(pledge: Pledge) -> None:
 def item_confirm_tick_off(*, item: PledgeItem, by: User) -> PledgeItem:
     item = _lock_item(item)
     require(by, "confirm_tick_off", item.pledge)
-    _require_current_published(item.pledge)
     if item.state != PledgeItem.State.TICK_REQUESTED:
         raise DomainError(f"该事项当前为“{item.get_state_display()}”，没有待确认的销号申请。可能已被他人处理。")
+    _require_current_published(item.pledge)
     item.state = PledgeItem.State.TICKED_OFF
     item.ticked_off_on = timezone.localdate()
     item.ticked_off_by = by
@@ -736,9 +736,9 @@ def item_confirm_tick_off(*, item: PledgeItem, by: User) -> PledgeItem:
 def item_refuse_tick_off(*, item: PledgeItem, by: User, reason: str) -> PledgeItem:
     item = _lock_item(item)
     require(by, "confirm_tick_off", item.pledge)
-    _require_current_published(item.pledge)
     if item.state != PledgeItem.State.TICK_REQUESTED:
         raise DomainError("该事项没有待确认的销号申请。可能已被他人处理。")
+    _require_current_published(item.pledge)
     if not reason.strip():
         raise DomainError("不予销号时请说明原因。")
     item.state = PledgeItem.State.IN_PROGRESS

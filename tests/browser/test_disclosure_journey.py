@@ -6,7 +6,6 @@ import pytest
 from playwright.sync_api import expect
 
 from organizations.models import Member
-from tests.commitments.conftest import draft, published, world  # noqa: F401
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)

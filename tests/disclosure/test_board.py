@@ -12,7 +12,6 @@ from PIL import Image
 
 from commitments import services as pledge_services
 from disclosure.qr import board_url
-from tests.commitments.conftest import draft, published, world  # noqa: F401
 from tests.factories import MemberFactory, UserFactory
 
 

@@ -11,7 +11,6 @@ from commitments import services as pledge_services
 from disclosure import jobs
 from disclosure.excel import write_ledger
 from disclosure.models import Job
-from tests.commitments.conftest import draft, published, world  # noqa: F401
 from tests.factories import MemberFactory, UserFactory
 
 

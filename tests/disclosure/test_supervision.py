@@ -11,7 +11,6 @@ from commitments.models import Notification, Opinion
 from disclosure import services
 from disclosure.models import SupervisionReport
 from organizations.permissions import Role
-from tests.commitments.conftest import draft, published, world  # noqa: F401
 from tests.factories import UserFactory, grant
 
 
