@@ -44,9 +44,7 @@ class Command(BaseCommand):
                 f"党员 {result['members']} 人，免于承诺 {result['exempt']} 人。"
             )
         )
-        by_status = "、".join(
-            f"{label} {pledges['by_status'][value]}" for value, label in Pledge.Status.choices
-        )
+        by_status = "、".join(f"{label} {pledges['by_status'][value]}" for value, label in Pledge.Status.choices)
         self.stdout.write(
             self.style.SUCCESS(
                 f"承诺批次“{commitments_demo.CAMPAIGN_NAME}”：群众意见建议 {pledges['opinions']} 条"
