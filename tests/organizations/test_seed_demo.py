@@ -44,3 +44,15 @@ def test_seed_demo_is_deterministic_and_refuses_to_overwrite():
     call_command("seed_demo", size="small", seed=3, if_empty=True)
     call_command("seed_demo", size="small", seed=3, reset=True)
     assert sorted(Member.objects.values_list("name", "id_number", "organization__code")) == first
+
+
+@pytest.mark.django_db
+def test_reset_also_clears_what_the_public_and_later_steps_added():
+    from disclosure.models import SupervisionReport
+    from disclosure.services import supervision_submit
+
+    call_command("seed_demo", size="small", seed=3)
+    branch = Organization.objects.filter(level="branch").first()
+    supervision_submit(organization=branch, text="公开栏上的一条意见，内容足够长", address="127.0.0.1")
+    call_command("seed_demo", size="small", seed=3, reset=True)
+    assert not SupervisionReport.objects.exists() and Organization.objects.exists()

@@ -7,6 +7,31 @@ from organizations import demo
 from organizations.models import Exemption, Member, Organization, OrganizationUserObjectPermission, User
 
 
+def _delete_evaluation_and_disclosure_data() -> None:
+    """Rows of the later apps that point at organizations, members or pledges go first."""
+    from disclosure.models import BoardSetting, Job, SupervisionReport
+    from evaluations import models as ev
+
+    for model in (
+        ev.Ballot,
+        ev.BallotCode,
+        ev.PaperTally,
+        ev.RankingEntry,
+        ev.Ranking,
+        ev.Tally,
+        ev.Bulletin,
+        ev.MonthlyRecord,
+        ev.Award,
+    ):
+        model.objects.all().delete()
+    ev.Appraisal.objects.update(rectification=None)
+    ev.Rectification.objects.all().delete()
+    ev.Appraisal.objects.all().delete()
+    ev.LeaderReview.objects.all().delete()
+    for model in (SupervisionReport, Job, BoardSetting):
+        model.objects.all().delete()
+
+
 class Command(BaseCommand):
     help = (
         "生成演示数据：组织树、党员名册、各角色的演示账号，以及2025年度公开承诺的意见征集、承诺书和践诺记录"
@@ -27,6 +52,7 @@ class Command(BaseCommand):
             if not reset:
                 raise CommandError("数据库中已有组织数据。如需重新生成，请加 --reset（会清空现有数据）。")
             with transaction.atomic():
+                _delete_evaluation_and_disclosure_data()
                 commitments_demo.delete_commitments()
                 Exemption.objects.all().delete()
                 OrganizationUserObjectPermission.objects.all().delete()
