@@ -13,9 +13,10 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings, tmp_path):
-    if "MEDIA_ROOT" not in os.environ:
-        # A run against a real Celery worker shares MEDIA_ROOT with it through the environment instead.
+def _test_settings(request, settings, tmp_path):
+    # Each test gets its own media folder, except tests that talk to a real Celery worker (CI): those share
+    # the worker's MEDIA_ROOT, given to both through the environment.
+    if not ("MEDIA_ROOT" in os.environ and request.node.get_closest_marker("shared_media")):
         settings.MEDIA_ROOT = tmp_path / "media"
     # Hashing with PBKDF2 dominates test time; the hasher is not what these tests are about.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -16,6 +16,7 @@ from disclosure.models import Job
 from tests.factories import MemberFactory, UserFactory
 
 REAL_WORKER = bool(os.environ.get("CELERY_BROKER_URL"))
+pytestmark = pytest.mark.shared_media
 
 
 def wait_for(job, seconds=60):

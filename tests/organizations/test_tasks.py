@@ -1,11 +1,13 @@
 import os
 import time
 
+import pytest
 from celery.result import EagerResult
 
 from organizations.tasks import purge_stale_import_uploads
 
 
+@pytest.mark.shared_media
 def test_purge_removes_only_stale_uploads(settings):
     folder = settings.MEDIA_ROOT / "imports"
     folder.mkdir(parents=True, exist_ok=True)
