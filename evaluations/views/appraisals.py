@@ -1,0 +1,833 @@
+"""Pages of 群众评议 and 整改: sessions and rectifications for committees and branches, and the public ballot.
+
+Staff pages find their object through the permission module and call one service each; domain refusals become
+Chinese messages. The ballot pages need no login: a valid one-time code is the only key, and they show only
+what the public board shows.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote, urlencode
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from commitments.models import Pledge
+from commitments.services import campaign_for
+from disclosure import selectors as board
+from organizations.errors import DomainError
+from organizations.forms import ChineseBlankMixin, DateInput
+from organizations.models import Organization
+from organizations.permissions import grants_of, may, org_get_for_user_or_404, orgs_for
+
+from ..models import Appraisal, Ballot, BallotCode, PaperTally, Rectification, participant_minimum
+from ..services import appraisals as services
+from ..services.appraisals import BallotRefused, appraisal_title, satisfaction_text
+
+PAGE_SIZE = 30
+
+
+# --- forms ------------------------------------------------------------------------------------------------
+
+
+def _count_field(label: str, **kwargs) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        min_value=0,
+        max_value=100000,
+        error_messages={"min_value": "不能小于 0。", "max_value": "数字过大。", "invalid": "请填写整数。"},
+        **kwargs,
+    )
+
+
+class AppraisalForm(ChineseBlankMixin, forms.Form):
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    half = forms.TypedChoiceField(label="半年", coerce=int, choices=[("", "请选择"), (1, "上半年"), (2, "下半年")])
+    held_on = forms.DateField(label="评议日期", widget=DateInput())
+    place = forms.CharField(label="地点", max_length=100)
+    report_text = forms.CharField(
+        label="书记报告",
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="党组织书记在评议会上报告推进创先争优、兑现公开承诺、完成中心工作、为民办实事以及党员践诺等情况。",
+    )
+    planned_superior_leaders = _count_field("上级党组织领导班子成员")
+    planned_own_leaders = _count_field("本单位领导班子")
+    planned_deputies = _count_field("“两代表一委员”")
+    planned_cadres = _count_field("党员干部")
+    planned_masses = _count_field("基层群众")
+    member_pledges = forms.ModelMultipleChoiceField(
+        label="逐人测评的党员（选填）",
+        queryset=Pledge.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        help_text="勾选的党员在票面上逐人测评，群众可以选填；对党组织的总体评价每票必填。",
+    )
+
+    PLANNED = (
+        "planned_superior_leaders",
+        "planned_own_leaders",
+        "planned_deputies",
+        "planned_cadres",
+        "planned_masses",
+    )
+
+    def __init__(self, *args, member_pledges=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        ids = [p.pk for p in member_pledges]
+        field = self.fields["member_pledges"]
+        field.queryset = Pledge.objects.filter(pk__in=ids).select_related("member")
+        field.label_from_instance = lambda p: f"{p.member.name}" + (f"（{p.member.post}）" if p.member.post else "")
+        if not ids:
+            del self.fields["member_pledges"]
+
+    def planned_fields(self):
+        return [self[name] for name in self.PLANNED]
+
+    def other_fields(self):
+        return [f for f in self if f.name not in self.PLANNED]
+
+
+class CodesForm(forms.Form):
+    count = forms.IntegerField(
+        label="生成票码数",
+        min_value=1,
+        max_value=services.MAX_CODES_PER_BATCH,
+        error_messages={
+            "min_value": "至少生成 1 个票码。",
+            "max_value": f"每次最多生成 {services.MAX_CODES_PER_BATCH} 个票码。",
+            "required": "请填写要生成的票码数。",
+        },
+    )
+
+
+class PaperTallyForm(ChineseBlankMixin, forms.Form):
+    question = forms.ChoiceField(label="测评内容")
+    satisfied = _count_field("满意")
+    basically_satisfied = _count_field("基本满意")
+    unsatisfied = _count_field("不满意")
+    valid_forms = _count_field("有效表")
+    invalid_forms = _count_field("无效表")
+
+    def __init__(self, *args, questions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["question"].choices = [("overall", "对党组织的总体评价")] + [
+            (str(p.pk), f"党员逐人测评：{p.member.name}") for p in questions
+        ]
+
+    def clean(self):
+        data = super().clean()
+        counts = [data.get(k) for k in ("satisfied", "basically_satisfied", "unsatisfied")]
+        if None not in counts and data.get("valid_forms") is not None and sum(counts) != data["valid_forms"]:
+            self.add_error(
+                "valid_forms", f"满意、基本满意、不满意之和为 {sum(counts)}，应等于有效表数 {data['valid_forms']}。"
+            )
+        return data
+
+
+class RectificationReportForm(forms.Form):
+    problems = forms.CharField(label="查摆的问题", max_length=3000, widget=forms.Textarea(attrs={"rows": 4}))
+    targets = forms.CharField(label="整改目标", max_length=3000, widget=forms.Textarea(attrs={"rows": 3}))
+    measures = forms.CharField(label="整改措施", max_length=3000, widget=forms.Textarea(attrs={"rows": 4}))
+    deadline = forms.DateField(label="整改时限", widget=DateInput())
+
+
+class RectificationDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="审批结论",
+        choices=[("approve", "同意整改方案"), ("return", "退回修改")],
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        error_messages={"required": "请选择同意整改方案或退回修改。"},
+    )
+    comment = forms.CharField(
+        label="审批意见", max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class RectificationDoneForm(forms.Form):
+    evidence = forms.CharField(
+        label="整改完成情况",
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="逐条说明整改措施的落实情况和取得的成效。",
+    )
+
+
+class BallotForm(forms.Form):
+    overall = forms.ChoiceField(
+        label="您对该党组织兑现承诺情况的总体评价",
+        choices=Ballot.Choice.choices,
+        widget=forms.RadioSelect(attrs={"class": "btn-check"}),
+        error_messages={"required": "请选择总体评价：满意、基本满意或不满意。"},
+    )
+    reason = forms.CharField(
+        label="不满意的原因（选填）",
+        max_length=services.REASON_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": services.REASON_MAX_LENGTH}),
+        error_messages={"max_length": f"不满意的原因最多 {services.REASON_MAX_LENGTH} 字。"},
+    )
+
+    def __init__(self, *args, questions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = list(questions)
+        for pledge in self.questions:
+            self.fields[f"pledge_{pledge.pk}"] = forms.ChoiceField(
+                label=pledge.member.name,
+                choices=Ballot.Choice.choices,
+                required=False,
+                widget=forms.RadioSelect(attrs={"class": "btn-check"}),
+            )
+
+    def choices(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "overall": data["overall"],
+            "reason": data.get("reason", ""),
+            "pledges": {p.pk: data.get(f"pledge_{p.pk}") or "" for p in self.questions},
+        }
+
+
+# --- helpers ----------------------------------------------------------------------------------------------
+
+
+def _fail(request, error) -> None:
+    if isinstance(error, ValidationError):
+        messages.error(request, "；".join(error.messages))
+    else:
+        messages.error(request, str(error))
+
+
+def _add_errors(form: forms.Form, error) -> None:
+    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+        for name, errs in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, errs)
+    elif isinstance(error, ValidationError):
+        form.add_error(None, error.messages)
+    else:
+        form.add_error(None, str(error))
+
+
+def _scope_org(request, action: str = "view_ledger") -> Organization:
+    """The organization whose subtree a list shows: ?org=CODE, else the user's first grant."""
+    user = request.user
+    code = request.GET.get("org")
+    if code:
+        return org_get_for_user_or_404(user, code, action)
+    grants = grants_of(user)
+    if grants:
+        return Organization.objects.get(pk=grants[0].organization_id)
+    if user.is_superuser:
+        root = Organization.objects.get_root_nodes().first()
+        if root is not None:
+            return root
+    raise PermissionDenied("您没有可查看的党组织。")
+
+
+def _scope_choices(user, org: Organization):
+    """Organizations offered in the scope filter: the upper levels the user sees, plus the current one."""
+    return orgs_for(user, "view_ledger").filter(is_active=True).exclude(level=Organization.Level.BRANCH).order_by(
+        "path"
+    ) | Organization.objects.filter(pk=org.pk)
+
+
+def appraisable_orgs(user):
+    """Organizations on which `user` may hold an appraisal: those strictly below a committee grant."""
+    qs = Organization.objects.filter(is_active=True)
+    if user.is_superuser:
+        return qs.order_by("path")
+    q = Q(pk__in=[])
+    for grant in grants_of(user):
+        if grant.role == "committee":
+            q |= Q(path__startswith=grant.path) & ~Q(path=grant.path)
+    return qs.filter(q).order_by("path")
+
+
+def _appraisal_or_404(user, pk) -> Appraisal:
+    appraisal = (
+        Appraisal.objects.select_related("organization", "campaign", "rectification", "created_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if appraisal is None or not may(user, "view_ledger", appraisal.organization):
+        raise Http404("没有找到该群众评议。")
+    return appraisal
+
+
+def _rectification_or_404(user, pk) -> Rectification:
+    rectification = (
+        Rectification.objects.select_related(
+            "organization", "member", "appraisal", "leader_review", "pledge", "approved_by"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if rectification is None or not may(user, "view_ledger", rectification.organization):
+        raise Http404("没有找到该整改。")
+    return rectification
+
+
+def _published_member_pledges(org: Organization, campaign) -> list[Pledge]:
+    return board.member_pledges(org, campaign) if campaign else []
+
+
+# --- sessions ---------------------------------------------------------------------------------------------
+
+
+@login_required
+def appraisal_index(request):
+    user = request.user
+    org = _scope_org(request)
+    filters = {k: request.GET.get(k, "").strip() for k in ("year", "half", "status", "result", "q")}
+    ballots = (
+        Ballot.objects.filter(appraisal=OuterRef("pk"), pledge__isnull=True)
+        .order_by()
+        .values("appraisal")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    paper = PaperTally.objects.filter(appraisal=OuterRef("pk"), pledge__isnull=True).values("valid_forms")[:1]
+    opened = Rectification.objects.filter(appraisal=OuterRef("pk")).order_by("pk")
+    qs = (
+        Appraisal.objects.filter(organization__path__startswith=org.path)
+        .select_related("organization", "rectification")
+        .annotate(
+            code_ballots=Coalesce(Subquery(ballots, output_field=IntegerField()), Value(0)),
+            paper_valid=Coalesce(Subquery(paper, output_field=IntegerField()), Value(0)),
+            opened_rectification=Subquery(opened.values("pk")[:1]),
+            opened_rectification_status=Subquery(opened.values("status")[:1]),
+        )
+        .order_by("-held_on", "-id")
+    )
+    if filters["year"].isdigit():
+        qs = qs.filter(year=int(filters["year"]))
+    if filters["half"] in ("1", "2"):
+        qs = qs.filter(half=int(filters["half"]))
+    if filters["status"] in Appraisal.Status.values:
+        qs = qs.filter(status=filters["status"])
+    if filters["result"] == "passed":
+        qs = qs.filter(satisfaction__gte=Appraisal.THRESHOLD)
+    elif filters["result"] == "failed":
+        qs = qs.filter(satisfaction__lt=Appraisal.THRESHOLD)
+    if filters["q"]:
+        qs = qs.filter(organization__name__icontains=filters["q"])
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    status_labels = dict(Rectification.Status.choices)
+    for a in page.object_list:
+        a.title = appraisal_title(a)
+        a.participants = a.valid_ballots if a.status == Appraisal.Status.CLOSED else a.code_ballots + a.paper_valid
+        a.satisfaction_text = satisfaction_text(a.satisfaction)
+        a.opened_rectification_label = status_labels.get(a.opened_rectification_status, "")
+    query = {k: v for k, v in filters.items() if v} | {"org": org.code}
+    years = sorted(
+        set(Appraisal.objects.filter(organization__path__startswith=org.path).values_list("year", flat=True)),
+        reverse=True,
+    )
+    return render(
+        request,
+        "evaluations/appraisal_list.html",
+        {
+            "org": org,
+            "page": page,
+            "filters": filters,
+            "qs": urlencode(query),
+            "orgs": _scope_choices(user, org),
+            "years": years,
+            "statuses": Appraisal.Status.choices,
+            "can_open": appraisable_orgs(user).filter(path__startswith=org.path).exists(),
+        },
+    )
+
+
+@login_required
+def appraisal_open(request):
+    user = request.user
+    rectification = None
+    raw_rect = request.GET.get("rectification") or request.POST.get("rectification")
+    if raw_rect:
+        rectification = _rectification_or_404(user, int(raw_rect) if raw_rect.isdigit() else 0)
+        org = rectification.organization
+        if not may(user, "manage_appraisal", org):
+            raise PermissionDenied("只有上级党委可以组织群众评议。")
+        if rectification.status != Rectification.Status.DONE:
+            messages.error(request, "整改完成后才能组织再次评议。")
+            return redirect("evaluations:rectification_detail", pk=rectification.pk)
+    else:
+        choices = appraisable_orgs(user)
+        code = request.GET.get("org") or request.POST.get("org")
+        org = choices.filter(code=code).first() if code else None
+        if org is None:
+            if code:
+                messages.error(request, "只能为所属的下级党组织组织群众评议。")
+            options = list(choices[:2000])
+            if not options:
+                raise PermissionDenied("只有上级党委可以组织群众评议。")
+            return render(request, "evaluations/appraisal_pick.html", {"options": options})
+    campaign = campaign_for(org)
+    today = timezone.localdate()
+    minimum = participant_minimum(org)
+    pledges = _published_member_pledges(org, campaign)
+    initial = {
+        "year": today.year,
+        "half": 1 if today.month <= 6 else 2,
+        "held_on": today,
+        "planned_superior_leaders": 0,
+        "planned_own_leaders": 0,
+        "planned_deputies": 0,
+        "planned_cadres": 0,
+        "planned_masses": minimum,
+    }
+    if rectification is not None:
+        initial["report_text"] = ""
+    form = AppraisalForm(request.POST or None, initial=initial, member_pledges=pledges)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data["member_pledges"] = list(data.get("member_pledges") or [])
+        try:
+            appraisal = services.appraisal_open(organization=org, by=user, rectification=rectification, **data)
+        except (ValidationError, DomainError, PermissionDenied) as e:
+            _add_errors(form, e)
+        else:
+            messages.success(request, f"已开始{org.name}{appraisal_title(appraisal)}。请生成票码并打印票码条。")
+            return redirect("evaluations:appraisal_detail", pk=appraisal.pk)
+    return render(
+        request,
+        "evaluations/appraisal_form.html",
+        {
+            "org": org,
+            "form": form,
+            "campaign": campaign,
+            "minimum": minimum,
+            "rectification": rectification,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def appraisal_detail(request, pk):
+    user = request.user
+    appraisal = _appraisal_or_404(user, pk)
+    org = appraisal.organization
+    can_manage = may(user, "manage_appraisal", org)
+    tally = services.appraisal_tally(appraisal, with_reasons=True)
+    opened = Rectification.objects.filter(appraisal=appraisal).first()
+    suggested = max(tally.minimum - tally.codes_total, 10) if tally.codes_total < tally.minimum else 10
+    groups = [(label, getattr(appraisal, f"planned_{name}")) for name, label in Appraisal.GROUPS]
+    return render(
+        request,
+        "evaluations/appraisal_detail.html",
+        {
+            "appraisal": appraisal,
+            "org": org,
+            "title": appraisal_title(appraisal),
+            "tally": tally,
+            "groups": groups,
+            "can_manage": can_manage,
+            "is_open": appraisal.status == Appraisal.Status.OPEN,
+            "codes_form": CodesForm(initial={"count": min(suggested, services.MAX_CODES_PER_BATCH)}),
+            "opened_rectification": opened,
+            "satisfaction": satisfaction_text(appraisal.satisfaction),
+            "board_url": reverse("disclosure:board", args=[org.code]),
+        },
+    )
+
+
+@login_required
+@require_POST
+def appraisal_codes(request, pk):
+    appraisal = _appraisal_or_404(request.user, pk)
+    form = CodesForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["count"][0])
+    else:
+        try:
+            codes = services.appraisal_generate_codes(
+                appraisal=appraisal, by=request.user, count=form.cleaned_data["count"]
+            )
+        except (DomainError, PermissionDenied) as e:
+            _fail(request, e)
+        else:
+            messages.success(request, f"已生成 {len(codes)} 个票码，请下载票码条打印后裁开，每位参加评议的人一张。")
+    return redirect("evaluations:appraisal_detail", pk=appraisal.pk)
+
+
+@login_required
+def appraisal_slips(request, pk):
+    from ..slips import slips_pdf
+
+    appraisal = _appraisal_or_404(request.user, pk)
+    if not may(request.user, "manage_appraisal", appraisal.organization):
+        raise PermissionDenied("只有组织评议的上级党委可以打印票码。")
+    codes = list(
+        BallotCode.objects.filter(appraisal=appraisal, used_at__isnull=True)
+        .order_by("id")
+        .values_list("code", flat=True)
+    )
+    if appraisal.status != Appraisal.Status.OPEN or not codes:
+        messages.error(
+            request, "没有可打印的未使用票码。" if appraisal.status == Appraisal.Status.OPEN else "评议已结束。"
+        )
+        return redirect("evaluations:appraisal_detail", pk=appraisal.pk)
+    content = slips_pdf(appraisal, codes)
+    response = HttpResponse(content, content_type="application/pdf")
+    filename = f"{appraisal.organization.name}{appraisal_title(appraisal)}票码.pdf"
+    response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(filename)}"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def appraisal_tally(request, pk):
+    user = request.user
+    appraisal = _appraisal_or_404(user, pk)
+    if not may(user, "manage_appraisal", appraisal.organization):
+        raise PermissionDenied("只有组织评议的上级党委可以录入纸质测评表。")
+    questions = list(appraisal.member_questions.select_related("member").order_by("member__name", "pk"))
+    form = PaperTallyForm(request.POST or None, questions=questions, initial={"invalid_forms": 0})
+    if request.method == "POST":
+        if appraisal.status != Appraisal.Status.OPEN:
+            messages.error(request, "该群众评议已经结束，不能再录入纸质测评表。")
+            return redirect("evaluations:appraisal_detail", pk=appraisal.pk)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            question = data.pop("question")
+            pledge = next((p for p in questions if str(p.pk) == question), None)
+            try:
+                services.paper_tally_enter(appraisal=appraisal, by=user, pledge=pledge, **data)
+            except (DomainError, PermissionDenied) as e:
+                _add_errors(form, e)
+            else:
+                who = f"党员{pledge.member.name}的逐人测评" if pledge else "总体评价"
+                messages.success(request, f"已保存{who}的纸质测评表汇总。")
+                return redirect("evaluations:appraisal_tally", pk=appraisal.pk)
+    tallies = list(
+        PaperTally.objects.filter(appraisal=appraisal).select_related("pledge__member", "entered_by").order_by("pk")
+    )
+    return render(
+        request,
+        "evaluations/appraisal_tally.html",
+        {
+            "appraisal": appraisal,
+            "title": appraisal_title(appraisal),
+            "form": form,
+            "tallies": tallies,
+            "is_open": appraisal.status == Appraisal.Status.OPEN,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def appraisal_close(request, pk):
+    appraisal = _appraisal_or_404(request.user, pk)
+    try:
+        appraisal = services.appraisal_close(appraisal=appraisal, by=request.user)
+    except (DomainError, PermissionDenied) as e:
+        _fail(request, e)
+    else:
+        text = satisfaction_text(appraisal.satisfaction)
+        if appraisal.passed:
+            messages.success(request, f"评议已结束，满意度 {text}，达到90%。结果已在公开栏公布。")
+        else:
+            messages.warning(
+                request,
+                f"评议已结束，满意度 {text}，低于90%。结果已在公开栏公布，"
+                + ("整改转回“整改中”，请督促继续整改。" if appraisal.rectification_id else "已自动启动整改。"),
+            )
+    return redirect("evaluations:appraisal_detail", pk=appraisal.pk)
+
+
+# --- rectifications ---------------------------------------------------------------------------------------
+
+
+@login_required
+def rectification_index(request):
+    user = request.user
+    org = _scope_org(request)
+    filters = {k: request.GET.get(k, "").strip() for k in ("status", "source", "overdue", "q")}
+    base = Rectification.objects.filter(organization__path__startswith=org.path)
+    counts = dict(base.order_by().values_list("status").annotate(n=Count("id")))
+    qs = base.select_related("organization", "member", "appraisal").order_by("-created_at", "-id")
+    if filters["status"] in Rectification.Status.values:
+        qs = qs.filter(status=filters["status"])
+    elif filters["status"] == "active":
+        qs = qs.exclude(status=Rectification.Status.CLOSED)
+    if filters["source"] in Rectification.Source.values:
+        qs = qs.filter(source=filters["source"])
+    today = timezone.localdate()
+    if filters["overdue"]:
+        qs = qs.filter(status__in=services.UNFINISHED, deadline__lt=today)
+    if filters["q"]:
+        qs = qs.filter(Q(organization__name__icontains=filters["q"]) | Q(member__name__icontains=filters["q"]))
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    for r in page.object_list:
+        r.is_overdue = bool(r.deadline and r.deadline < today and r.status in services.UNFINISHED)
+        r.appraisal_text = satisfaction_text(r.appraisal.satisfaction) if r.appraisal_id else ""
+    query = {k: v for k, v in filters.items() if v} | {"org": org.code}
+    return render(
+        request,
+        "evaluations/rectification_list.html",
+        {
+            "org": org,
+            "page": page,
+            "filters": filters,
+            "qs": urlencode(query),
+            "orgs": _scope_choices(user, org),
+            "statuses": Rectification.Status.choices,
+            "sources": Rectification.Source.choices,
+            "counts": counts,
+        },
+    )
+
+
+def _rectification_context(user, rectification: Rectification, **overrides) -> dict:
+    org = rectification.organization
+    status = rectification.status
+    can_file = may(user, "file_rectification", org)
+    can_approve = may(user, "approve_rectification", org)
+    follow_ups = list(rectification.follow_up_appraisals.order_by("held_on", "id"))
+    for a in follow_ups:
+        a.title = appraisal_title(a)
+        a.satisfaction_text = satisfaction_text(a.satisfaction)
+    report_form = None
+    if can_file and status in (Rectification.Status.OPEN, Rectification.Status.RETURNED):
+        report_form = RectificationReportForm(
+            initial={
+                "problems": rectification.problems,
+                "targets": rectification.targets,
+                "measures": rectification.measures,
+                "deadline": rectification.deadline,
+            }
+        )
+    decision_form = None
+    if can_approve and status == Rectification.Status.SUBMITTED:
+        decision_form = RectificationDecisionForm()
+    done_form = None
+    if can_file and status == Rectification.Status.APPROVED:
+        done_form = RectificationDoneForm()
+    today = timezone.localdate()
+    source = rectification.appraisal
+    context = {
+        "r": rectification,
+        "org": org,
+        "report_form": report_form,
+        "decision_form": decision_form,
+        "done_form": done_form,
+        "can_reappraise": can_approve
+        and status == Rectification.Status.DONE
+        and not any(a.status == Appraisal.Status.OPEN for a in follow_ups),
+        "follow_ups": follow_ups,
+        "source_text": satisfaction_text(source.satisfaction) if source else "",
+        "source_title": appraisal_title(source) if source else "",
+        "is_overdue": bool(rectification.deadline and rectification.deadline < today and status in services.UNFINISHED),
+    }
+    context.update(overrides)
+    return context
+
+
+@login_required
+def rectification_detail(request, pk):
+    rectification = _rectification_or_404(request.user, pk)
+    return render(request, "evaluations/rectification_detail.html", _rectification_context(request.user, rectification))
+
+
+def _detail_with_errors(request, rectification: Rectification, **failed_form):
+    """The detail page again, with the form that failed showing its errors and the input kept."""
+    context = _rectification_context(request.user, rectification, **failed_form)
+    return render(request, "evaluations/rectification_detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def rectification_submit(request, pk):
+    user = request.user
+    rectification = _rectification_or_404(user, pk)
+    form = RectificationReportForm(request.POST)
+    if form.is_valid():
+        try:
+            services.rectification_submit(rectification=rectification, by=user, **form.cleaned_data)
+        except PermissionDenied:
+            raise
+        except (ValidationError, DomainError) as e:
+            _add_errors(form, e)
+        else:
+            messages.success(request, "整改报告已报送上级党组织审批。")
+            return redirect("evaluations:rectification_detail", pk=pk)
+    if not may(user, "file_rectification", rectification.organization):
+        raise PermissionDenied("只有本组织的书记或党务干事可以报送整改报告。")
+    return _detail_with_errors(request, rectification, report_form=form)
+
+
+@login_required
+@require_POST
+def rectification_decide(request, pk):
+    user = request.user
+    rectification = _rectification_or_404(user, pk)
+    form = RectificationDecisionForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["decision"] == "approve":
+                services.rectification_approve(rectification=rectification, by=user, comment=data["comment"])
+            else:
+                services.rectification_return(rectification=rectification, by=user, comment=data["comment"])
+        except PermissionDenied:
+            raise
+        except DomainError as e:
+            _add_errors(form, e)
+        else:
+            messages.success(
+                request, "已同意整改方案，请督促按期整改。" if data["decision"] == "approve" else "已退回修改。"
+            )
+            return redirect("evaluations:rectification_detail", pk=pk)
+    if not may(user, "approve_rectification", rectification.organization):
+        raise PermissionDenied("只有上级党委可以审批整改报告。")
+    return _detail_with_errors(request, rectification, decision_form=form)
+
+
+@login_required
+@require_POST
+def rectification_done(request, pk):
+    user = request.user
+    rectification = _rectification_or_404(user, pk)
+    form = RectificationDoneForm(request.POST)
+    if form.is_valid():
+        try:
+            services.rectification_mark_done(rectification=rectification, by=user, **form.cleaned_data)
+        except PermissionDenied:
+            raise
+        except DomainError as e:
+            _add_errors(form, e)
+        else:
+            messages.success(request, "已报告整改完成，等待上级党组织组织再次评议。")
+            return redirect("evaluations:rectification_detail", pk=pk)
+    if not may(user, "file_rectification", rectification.organization):
+        raise PermissionDenied("只有本组织的书记或党务干事可以报告整改完成。")
+    return _detail_with_errors(request, rectification, done_form=form)
+
+
+# --- the public ballot ------------------------------------------------------------------------------------
+
+
+def _refused(request, error: BallotRefused, *, status: int | None = None):
+    appraisal = error.appraisal
+    if status is None:
+        status = 404 if error.reason == BallotRefused.UNKNOWN else 200
+    return render(
+        request,
+        "evaluations/ballot_refused.html",
+        {"error": error, "appraisal": appraisal, "org": appraisal.organization if appraisal else None},
+        status=status,
+    )
+
+
+@never_cache
+def ballot_entry(request):
+    """/pj/: type in the code from the slip (also /pj/?code=…)."""
+    raw = request.GET.get("code")
+    error = ""
+    if raw is not None:
+        code = services.normalize_code(raw)
+        if len(code) == 16:
+            return redirect("evaluations:ballot_vote", code=code)
+        error = "票码由 16 位字母和数字组成，请核对票码条后重新输入。" if raw.strip() else "请输入票码。"
+    return render(
+        request, "evaluations/ballot_entry.html", {"error": error, "value": raw or ""}, status=400 if error else 200
+    )
+
+
+@never_cache
+def ballot_vote(request, code):
+    """/pj/<code>/: the organization's published pledges and the questions; one vote per code."""
+    normalized = services.normalize_code(code)
+    if normalized != code and len(normalized) == 16:
+        return redirect("evaluations:ballot_vote", code=normalized)
+    try:
+        found = services.ballot_code_lookup(code)
+    except BallotRefused as e:
+        return _refused(request, e)
+    appraisal = found.appraisal
+    org = appraisal.organization
+    campaign = appraisal.campaign
+    org_pledge = board.organization_pledge(org, campaign) if campaign else None
+    member_pledges = _published_member_pledges(org, campaign)
+    asked = set(appraisal.member_questions.values_list("pk", flat=True))
+    questions = [p for p in member_pledges if p.pk in asked]
+    form = BallotForm(request.POST or None, questions=questions)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.ballot_cast(code=code, choices=form.choices())
+        except BallotRefused as e:
+            return _refused(request, e, status=409)
+        except DomainError as e:
+            form.add_error(None, str(e))
+        else:
+            return redirect("evaluations:ballot_thanks", code=found.code)
+    members = [(p, form[f"pledge_{p.pk}"] if p.pk in asked else None) for p in member_pledges]
+    return render(
+        request,
+        "evaluations/ballot_vote.html",
+        {
+            "appraisal": appraisal,
+            "title": appraisal_title(appraisal),
+            "org": org,
+            "campaign": campaign,
+            "org_pledge": org_pledge,
+            "members": members,
+            "has_questions": bool(questions),
+            "form": form,
+            "code": found.code,
+            "code_text": services.format_code(found.code),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@never_cache
+def ballot_thanks(request, code):
+    found = (
+        BallotCode.objects.select_related("appraisal__organization").filter(code=services.normalize_code(code)).first()
+    )
+    if found is None:
+        return _refused(request, BallotRefused(BallotRefused.UNKNOWN))
+    if found.used_at is None:
+        return redirect("evaluations:ballot_vote", code=found.code)
+    appraisal = found.appraisal
+    return render(
+        request,
+        "evaluations/ballot_thanks.html",
+        {"appraisal": appraisal, "org": appraisal.organization, "title": appraisal_title(appraisal)},
+    )
+
+
+urlpatterns = [
+    path("appraisals/", appraisal_index, name="appraisals"),
+    path("appraisals/new/", appraisal_open, name="appraisal_open"),
+    path("appraisals/<int:pk>/", appraisal_detail, name="appraisal_detail"),
+    path("appraisals/<int:pk>/codes/", appraisal_codes, name="appraisal_codes"),
+    path("appraisals/<int:pk>/slips.pdf", appraisal_slips, name="appraisal_slips"),
+    path("appraisals/<int:pk>/tally/", appraisal_tally, name="appraisal_tally"),
+    path("appraisals/<int:pk>/close/", appraisal_close, name="appraisal_close"),
+    path("rectifications/", rectification_index, name="rectifications"),
+    path("rectifications/<int:pk>/", rectification_detail, name="rectification_detail"),
+    path("rectifications/<int:pk>/submit/", rectification_submit, name="rectification_submit"),
+    path("rectifications/<int:pk>/decide/", rectification_decide, name="rectification_decide"),
+    path("rectifications/<int:pk>/done/", rectification_done, name="rectification_done"),
+    path("pj/", ballot_entry, name="ballot"),
+    path("pj/<str:code>/", ballot_vote, name="ballot_vote"),
+    path("pj/<str:code>/thanks/", ballot_thanks, name="ballot_thanks"),
+]
