@@ -770,6 +770,14 @@ class Notification(models.Model):
         SELF_CHECK_DUE = "self_check_due", "月度自查提醒"
         SUPERVISION_NEW = "supervision_new", "群众监督意见待答复"
         SUPERVISION_OVERDUE = "supervision_overdue", "群众监督意见超期未答复"
+        LEADER_REVIEW = "leader_review", "领导点评"
+        REVIEW_DUE = "review_due", "一季一点评提醒"
+        RECORD_COMMENT = "record_comment", "记实点评"
+        RECORD_DUE = "record_due", "每月记实提醒"
+        AWARD_NOMINATED = "award_nominated", "表彰待审批"
+        AWARD_DECIDED = "award_decided", "表彰审批结果"
+        FINAL_GRADE = "final_grade", "一诺一评结果"
+        RECTIFICATION = "rectification", "整改"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="接收人", on_delete=models.CASCADE, related_name="notifications"

@@ -1,0 +1,186 @@
+"""Pages of 组织评选: the honour roll, nominations waiting for the superior's decision, one's own nominations,
+and the nomination form with candidates proposed from the data."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from commitments.models import Campaign
+from organizations.errors import DomainError
+from organizations.forms import ChineseBlankMixin, OrganizationChoiceField
+from organizations.models import Member, Organization
+from organizations.permissions import grants_of, may, org_get_for_user_or_404, own_member
+from organizations.selectors import ancestors_of
+
+from ..models import Award
+from ..services import awards as services
+from ..services.bulletins import campaign_of_year
+from .reviews import safe_next
+
+TABS = {"roll": "光荣榜", "pending": "待审批", "mine": "推荐记录"}
+
+
+class MemberChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name}（{obj.organization.name}）"
+
+
+class NominationForm(ChineseBlankMixin, forms.Form):
+    kind = forms.ChoiceField(label="表彰类别", choices=Award.Kind.choices)
+    year = forms.IntegerField(label="年度", min_value=2000)
+    occasion = forms.CharField(label="表彰时机", max_length=30, help_text="如“七一”“年度”。")
+    member = MemberChoiceField(label="推荐党员", queryset=Member.objects.none(), required=False)
+    organization = OrganizationChoiceField(label="推荐党组织", queryset=Organization.objects.none(), required=False)
+    citation = forms.CharField(label="主要事迹", max_length=2000, widget=forms.Textarea(attrs={"rows": 5}))
+
+    def __init__(self, *args, org: Organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = (
+            Member.objects.filter(organization__path__startswith=org.path, is_active=True)
+            .select_related("organization")
+            .order_by("organization__path", "name")
+        )
+        self.fields["organization"].queryset = Organization.objects.filter(
+            path__startswith=org.path, is_active=True
+        ).order_by("path")
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        if kind in services.MEMBER_KINDS and not data.get("member"):
+            self.add_error("member", "这一类表彰须选择推荐的党员。")
+        if kind in services.ORGANIZATION_KINDS and not data.get("organization"):
+            self.add_error("organization", "先进基层党组织须选择推荐的党组织。")
+        return data
+
+
+def _scope_org(request) -> Organization | None:
+    code = request.GET.get("org")
+    if code:
+        return org_get_for_user_or_404(request.user, code, "view_org")
+    grants = grants_of(request.user)
+    if grants:
+        return Organization.objects.filter(pk=grants[0].organization_id).first()
+    if request.user.is_superuser:
+        return Organization.objects.get_root_nodes().first()
+    member = own_member(request.user)
+    return member.organization if member is not None else None
+
+
+@login_required
+def award_index(request):
+    user = request.user
+    org = _scope_org(request)
+    if org is None:
+        raise PermissionDenied("您的账号没有关联党组织。")
+    can_decide = services.may_decide_any(user)
+    can_nominate = may(user, "nominate_award", org)
+    tab = request.GET.get("tab", "roll")
+    if tab == "pending" and can_decide:
+        qs = services.awards_to_decide(user)
+    elif tab == "mine" and can_nominate:
+        qs = services.nominations_by(org)
+    else:
+        tab = "roll"
+        qs = services.honour_roll(org)
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    tabs = [(key, label) for key, label in TABS.items() if key == "roll" or (key == "pending" and can_decide)]
+    if can_nominate:
+        tabs.append(("mine", TABS["mine"]))
+    return render(
+        request,
+        "evaluations/award_index.html",
+        {
+            "org": org,
+            "tab": tab,
+            "tabs": tabs,
+            "page": page,
+            "qs": f"tab={tab}&org={org.code}",
+            "can_nominate": can_nominate,
+            "pending_count": services.awards_to_decide(user).count() if can_decide else 0,
+        },
+    )
+
+
+@login_required
+def award_nominate(request, code):
+    user = request.user
+    org = org_get_for_user_or_404(user, code, "nominate_award")
+    today = timezone.localdate()
+    raw_year = request.GET.get("year") or ""
+    year = int(raw_year) if raw_year.isdigit() else today.year
+    campaign = campaign_of_year(org, year) or (
+        Campaign.objects.filter(organization__path__in=org.ancestor_paths()).order_by("-year", "-id").first()
+    )
+    initial = {"year": year, "occasion": "七一", "kind": request.GET.get("kind") or Award.Kind.STAR_MEMBER}
+    for key in ("member", "organization", "citation"):
+        if request.GET.get(key):
+            initial[key] = request.GET[key]
+    form = NominationForm(request.POST or None, initial=initial, org=org)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        is_member_kind = data["kind"] in services.MEMBER_KINDS
+        try:
+            award = services.award_nominate(
+                kind=data["kind"],
+                year=data["year"],
+                occasion=data["occasion"],
+                member=data["member"] if is_member_kind else None,
+                organization=None if is_member_kind else data["organization"],
+                nominating_organization=org,
+                citation=data["citation"],
+                by=user,
+            )
+        except DomainError as e:
+            form.add_error(None, str(e))
+        else:
+            messages.success(request, f"已推荐{award}，等待上级党委审批。")
+            return redirect(reverse("evaluations:award_index") + f"?tab=mine&org={org.code}")
+    candidates = services.award_candidates(org=org, campaign=campaign, year=year) if campaign else None
+    return render(
+        request,
+        "evaluations/award_nominate.html",
+        {
+            "org": org,
+            "ancestors": ancestors_of(org),
+            "form": form,
+            "campaign": campaign,
+            "candidates": candidates,
+            "year": year,
+            "member_kinds": sorted(services.MEMBER_KINDS),
+        },
+    )
+
+
+@login_required
+@require_POST
+def award_decide(request, pk):
+    award = get_object_or_404(Award.objects.select_related("nominated_by_organization"), pk=pk)
+    if not may(request.user, "view_org", award.nominated_by_organization):
+        raise Http404
+    approve = request.POST.get("decision") == "approve"
+    try:
+        award = services.award_decide(
+            award=award, by=request.user, approve=approve, comment=request.POST.get("comment", "")
+        )
+    except (DomainError, PermissionDenied) as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(request, f"{award}：{award.get_status_display()}。")
+    return redirect(safe_next(request, reverse("evaluations:award_index") + "?tab=pending"))
+
+
+urlpatterns = [
+    path("awards/", award_index, name="award_index"),
+    path("awards/<int:pk>/decide/", award_decide, name="award_decide"),
+    path("orgs/<str:code>/awards/nominate/", award_nominate, name="award_nominate"),
+]

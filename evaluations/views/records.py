@@ -1,0 +1,144 @@
+"""Pages of 日常记实: the member writes his own monthly record; the secretary sees who is missing and comments."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from commitments.models import first_of_month
+from organizations.errors import DomainError
+from organizations.permissions import may, org_get_for_user_or_404, own_member
+from organizations.selectors import ancestors_of
+
+from ..models import MonthlyRecord
+from ..services import records as services
+from .reviews import safe_next
+
+MISSING_SHOWN = 200
+
+
+class MonthlyRecordForm(forms.Form):
+    month = forms.ChoiceField(label="月份")
+    text = forms.CharField(
+        label="记实内容",
+        max_length=services.TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="如实记录本月履行岗位职责、兑现承诺事项、参加组织生活和服务群众的情况。",
+    )
+    is_published = forms.BooleanField(label="在支部公开栏公布", required=False, initial=True)
+
+    def __init__(self, *args, months, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["month"].choices = [(f"{m:%Y-%m}", services.month_label(m)) for m in months]
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(label="书记点评", max_length=services.COMMENT_LIMIT)
+
+
+@login_required
+def record_mine(request):
+    member = own_member(request.user)
+    if member is None:
+        return render(request, "evaluations/record_mine.html", {"member": None})
+    months = services.recent_months()
+    chosen = services.parse_month(request.POST.get("month") or request.GET.get("month")) or months[0]
+    existing = MonthlyRecord.objects.filter(member=member, month=first_of_month(chosen)).first()
+    initial = {"month": f"{chosen:%Y-%m}"}
+    if existing is not None:
+        initial |= {"text": existing.text, "is_published": existing.is_published}
+    form = MonthlyRecordForm(request.POST or None, initial=initial, months=months)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            record = services.monthly_record_save(
+                member=member,
+                by=request.user,
+                month=services.parse_month(data["month"]),
+                text=data["text"],
+                is_published=data["is_published"],
+            )
+        except (DomainError, PermissionDenied) as e:
+            form.add_error(None, str(e))
+        else:
+            messages.success(request, f"已保存{services.month_label(record.month)}的记实。")
+            return redirect("evaluations:record_mine")
+    page = Paginator(services.records_of(member), 12).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "evaluations/record_mine.html",
+        {
+            "member": member,
+            "form": form,
+            "existing": existing,
+            "chosen": chosen,
+            "page": page,
+            "qs": "",
+        },
+    )
+
+
+@login_required
+def record_org(request, code):
+    user = request.user
+    org = org_get_for_user_or_404(user, code, "view_ledger")
+    this_month = first_of_month(timezone.localdate())
+    month = services.parse_month(request.GET.get("month")) or this_month
+    if month > this_month:
+        month = this_month
+    due, done = services.record_counts(org=org, month=month)
+    missing = list(services.missing_records(org=org, month=month)[:MISSING_SHOWN])
+    page = Paginator(services.records_in(org=org, month=month), 30).get_page(request.GET.get("page"))
+    for r in page.object_list:
+        r.may_comment = may(user, "comment_monthly_record", r.member)
+    return render(
+        request,
+        "evaluations/record_org.html",
+        {
+            "org": org,
+            "ancestors": ancestors_of(org),
+            "month": month,
+            "months": services.recent_months(count=12),
+            "due": due,
+            "done": done,
+            "missing": missing,
+            "missing_more": max(due - done - len(missing), 0),
+            "missing_without_account": any(m.user_id is None for m in missing),
+            "page": page,
+            "qs": f"month={month:%Y-%m}",
+        },
+    )
+
+
+@login_required
+@require_POST
+def record_comment(request, pk):
+    record = get_object_or_404(MonthlyRecord.objects.select_related("member__organization"), pk=pk)
+    if not may(request.user, "view_ledger", record.member.organization):
+        raise Http404
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.monthly_record_comment(record=record, by=request.user, comment=form.cleaned_data["comment"])
+        except (DomainError, PermissionDenied) as e:
+            messages.error(request, str(e))
+        else:
+            messages.success(request, f"已点评{record.member.name}{services.month_label(record.month)}的记实。")
+    else:
+        messages.error(request, "请填写点评内容（不超过 500 字）。")
+    return redirect(safe_next(request, reverse("evaluations:record_org", args=[record.member.organization.code])))
+
+
+urlpatterns = [
+    path("records/mine/", record_mine, name="record_mine"),
+    path("records/<int:pk>/comment/", record_comment, name="record_comment"),
+    path("orgs/<str:code>/records/", record_org, name="record_org"),
+]

@@ -1,0 +1,304 @@
+"""Pages of 领导点评: the secretary's branch page (members and this quarter's coverage), a committee's page
+(roll-up over subordinate organizations), the review form, the history, and the member's own reviews."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from commitments.models import Pledge, PledgeItem, quarter_of
+from commitments.services import campaign_for
+from organizations.errors import DomainError
+from organizations.forms import ChineseBlankMixin, DateInput
+from organizations.models import Organization
+from organizations.permissions import (
+    grants_of,
+    may,
+    member_get_for_user_or_404,
+    org_get_for_user_or_404,
+    own_member,
+)
+from organizations.selectors import ancestors_of
+
+from ..models import Grade, LeaderReview
+from ..services import reviews as services
+
+PAGE_SIZE = 50
+Kind = LeaderReview.Kind
+
+
+class LeaderReviewForm(ChineseBlankMixin, forms.Form):
+    kind = forms.ChoiceField(label="点评方式", choices=Kind.choices, initial=Kind.QUARTERLY)
+    period = forms.CharField(
+        label="期间",
+        max_length=10,
+        help_text="一月一提醒写 2025-07，一季一点评写 2025Q3，半年一检查写 2025H2，一年一总评写 2025。",
+    )
+    text = forms.CharField(label="点评意见", max_length=2000, widget=forms.Textarea(attrs={"rows": 5}))
+    requires_rectification = forms.BooleanField(label="要求限期整改", required=False)
+    rectify_by = forms.DateField(label="整改期限", required=False, widget=DateInput())
+    publish = forms.BooleanField(label="以书面形式在公开栏公布", required=False)
+
+    def __init__(self, *args, member: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.aspects = services.aspects_for(member=member)
+        for name, label in self.aspects:
+            self.fields[name] = forms.ChoiceField(
+                label=label,
+                choices=Grade.choices,
+                required=False,
+                widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+            )
+
+    def grade_fields(self):
+        return [self[name] for name, _ in self.aspects]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("requires_rectification") and not data.get("rectify_by"):
+            self.add_error("rectify_by", "要求整改时请填写整改期限。")
+        if data.get("kind") in services.GRADED_KINDS:
+            missing = [(name, label) for name, label in self.aspects if not data.get(name)]
+            if missing:
+                self.add_error(None, "请逐项评定等次，尚未评定：" + "、".join(label for _, label in missing) + "。")
+                for name, label in missing:
+                    self.add_error(name, f"请评定“{label}”的等次。")
+        return data
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "kind": data["kind"],
+            "period": data["period"],
+            "text": data["text"],
+            "grades": {name: data.get(name) or "" for name, _ in self.aspects},
+            "requires_rectification": data["requires_rectification"],
+            "rectify_by": data.get("rectify_by"),
+            "publish": data["publish"],
+        }
+
+
+def safe_next(request, default: str) -> str:
+    """The `next` address posted by a form when it points into this site, else `default`."""
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
+
+
+def _quarter_from(request) -> tuple[int, int]:
+    value = (request.GET.get("period") or "").strip().upper()
+    try:
+        services.period_start(Kind.QUARTERLY, value)
+    except DomainError:
+        return quarter_of(timezone.localdate())
+    return int(value[:4]), int(value[-1])
+
+
+def _recent_quarters(count: int = 6) -> list[tuple[str, str]]:
+    year, quarter = quarter_of(timezone.localdate())
+    out = []
+    for _ in range(count):
+        period = services.quarter_period(year, quarter)
+        out.append((period, services.period_label(period)))
+        year, quarter = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+    return out
+
+
+def _labelled(reviews):
+    """Reviews with the Chinese name of their period (2025Q3 → 2025年第三季度) for the cards."""
+    for r in reviews:
+        r.period_label = services.period_label(r.period)
+    return reviews
+
+
+def _first_org(user) -> Organization | None:
+    grants = grants_of(user)
+    if grants:
+        return Organization.objects.filter(pk=grants[0].organization_id).first()
+    if user.is_superuser:
+        return Organization.objects.get_root_nodes().first()
+    return None
+
+
+@login_required
+def review_index(request):
+    """Where 领导点评 starts for this person: his organization's page, or his own reviews."""
+    org = _first_org(request.user)
+    if org is not None:
+        return redirect("evaluations:review_org", code=org.code)
+    return redirect("evaluations:review_mine")
+
+
+@login_required
+def review_org(request, code):
+    user = request.user
+    org = org_get_for_user_or_404(user, code, "view_ledger")
+    year, quarter = _quarter_from(request)
+    coverage = services.review_coverage(org=org, year=year, quarter=quarter)
+    context = {
+        "org": org,
+        "ancestors": ancestors_of(org),
+        "coverage": coverage,
+        "quarters": _recent_quarters(),
+        "may_review_org": may(user, "review_organization", org),
+        "own_reviews": _labelled(
+            list(
+                LeaderReview.objects.filter(organization=org)
+                .select_related("reviewer")
+                .order_by("-created_at", "-id")[:5]
+            )
+        ),
+    }
+    if coverage.is_rollup:
+        for child in coverage.children:
+            child.may_review = may(user, "review_organization", child)
+    else:
+        rows = services.branch_review_members(org=org, period=coverage.period)
+        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        for m in page.object_list:
+            m.organization = org
+            m.may_review = may(user, "review_member", m)
+        context |= {"page": page, "qs": f"period={coverage.period}"}
+    return render(request, "evaluations/review_org.html", context)
+
+
+def _form_page(request, *, member=None, organization=None):
+    user = request.user
+    subject_org = member.organization if member is not None else organization
+    kind = request.GET.get("kind") if request.GET.get("kind") in Kind.values else Kind.QUARTERLY
+    initial = {"kind": kind, "period": request.GET.get("period") or services.current_period(kind)}
+    form = LeaderReviewForm(request.POST or None, initial=initial, member=member is not None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            review = services.leader_review_create(
+                by=user, member=member, organization=organization, **form.service_kwargs()
+            )
+        except DomainError as e:
+            form.add_error(None, str(e))
+        else:
+            name = member.name if member is not None else organization.name
+            messages.success(
+                request, f"已点评{name}（{services.period_label(review.period)}{review.get_kind_display()}）。"
+            )
+            back = subject_org if member is not None else Organization.objects.get_parent(organization) or organization
+            target = reverse("evaluations:review_org", args=[back.code])
+            if review.kind == Kind.QUARTERLY:
+                target += f"?period={review.period}"
+            return redirect(target)
+    subject = member if member is not None else organization
+    recent = LeaderReview.objects.filter(
+        **({"member": member} if member is not None else {"organization": organization})
+    )
+    progress = None
+    campaign = campaign_for(subject_org)
+    if campaign is not None:
+        pledges = Pledge.objects.filter(campaign=campaign, is_current=True).exclude(status=Pledge.Status.SUPERSEDED)
+        pledges = (
+            pledges.filter(member=member) if member is not None else pledges.filter(pledger_organization=organization)
+        )
+        progress = PledgeItem.objects.filter(pledge__in=pledges).aggregate(
+            items=Count("id"),
+            ticked=Count("id", filter=Q(state=PledgeItem.State.TICKED_OFF)),
+            overdue=Count("id", filter=Q(is_overdue=True)),
+        )
+    return render(
+        request,
+        "evaluations/review_form.html",
+        {
+            "form": form,
+            "subject": subject,
+            "member": member,
+            "organization": organization,
+            "org": subject_org,
+            "ancestors": ancestors_of(subject_org),
+            "recent": _labelled(list(recent.select_related("reviewer").order_by("-created_at", "-id")[:5])),
+            "campaign": campaign,
+            "progress": progress,
+            "current_periods": {k: services.current_period(k) for k in Kind.values},
+        },
+    )
+
+
+@login_required
+def review_member_new(request, pk):
+    member = member_get_for_user_or_404(request.user, pk, "review_member")
+    return _form_page(request, member=member)
+
+
+@login_required
+def review_org_new(request, code):
+    user = request.user
+    organization = Organization.objects.filter(code=code).first()
+    if organization is None or not may(user, "view_org", organization):
+        raise Http404("没有找到该党组织。")
+    if not may(user, "review_organization", organization):
+        raise PermissionDenied("只有上级党委可以点评党组织。")
+    return _form_page(request, organization=organization)
+
+
+@login_required
+def review_history(request, code):
+    user = request.user
+    org = org_get_for_user_or_404(user, code, "view_ledger")
+    page = Paginator(services.reviews_in(org), 30).get_page(request.GET.get("page"))
+    for r in _labelled(page.object_list):
+        if r.member_id:
+            r.may_publish = r.reviewer_id == user.pk or may(user, "review_member", r.member)
+        else:
+            r.may_publish = r.reviewer_id == user.pk or may(user, "review_organization", r.organization)
+    return render(
+        request,
+        "evaluations/review_history.html",
+        {"org": org, "ancestors": ancestors_of(org), "page": page, "qs": ""},
+    )
+
+
+@login_required
+@require_POST
+def review_publish(request, pk):
+    review = get_object_or_404(LeaderReview.objects.select_related("member__organization", "organization"), pk=pk)
+    subject_org = review.member.organization if review.member_id else review.organization
+    if not may(request.user, "view_org", subject_org):
+        raise Http404
+    publish = request.POST.get("publish") == "1"
+    try:
+        services.leader_review_publish(review=review, by=request.user, publish=publish)
+    except (DomainError, PermissionDenied) as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(request, "点评已在公开栏公布。" if publish else "点评已从公开栏撤下。")
+    return redirect(safe_next(request, reverse("evaluations:review_history", args=[subject_org.code])))
+
+
+@login_required
+def review_mine(request):
+    """The member's own reviews, published or not: the subject always sees what was said of him."""
+    member = own_member(request.user)
+    page = None
+    if member is not None:
+        qs = LeaderReview.objects.filter(member=member).select_related("reviewer").order_by("-created_at", "-id")
+        page = Paginator(qs, 20).get_page(request.GET.get("page"))
+        _labelled(page.object_list)
+    return render(request, "evaluations/review_mine.html", {"member": member, "page": page, "qs": ""})
+
+
+urlpatterns = [
+    path("reviews/", review_index, name="review_index"),
+    path("reviews/mine/", review_mine, name="review_mine"),
+    path("reviews/<int:pk>/publish/", review_publish, name="review_publish"),
+    path("orgs/<str:code>/reviews/", review_org, name="review_org"),
+    path("orgs/<str:code>/reviews/new/", review_org_new, name="review_org_new"),
+    path("orgs/<str:code>/reviews/history/", review_history, name="review_history"),
+    path("members/<int:pk>/reviews/new/", review_member_new, name="review_member_new"),
+]
