@@ -6,7 +6,7 @@ say the same thing.
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
 from commitments.models import Campaign, Pledge, PledgeItem
 from commitments.services import campaign_for
@@ -72,3 +72,47 @@ def item_progress(item: PledgeItem) -> str:
     if item.is_overdue:
         return "逾期"
     return "进行中"
+
+
+def evaluation_results(org: Organization) -> dict:
+    """Published 评诺 results for the board: appraisals, rankings, bulletins, honour roll, monthly records and
+    leader reviews published in writing. A fixed number of queries; names and texts only, no personal data."""
+    from evaluations.models import Appraisal, Bulletin, LeaderReview, MonthlyRecord, Ranking
+    from evaluations.services.awards import honour_roll
+
+    ranking = (
+        Ranking.objects.filter(organization=org, is_published=True)
+        .order_by("-published_at", "-id")
+        .prefetch_related("entries__member", "entries__organization")
+        .first()
+    )
+    latest_month = (
+        MonthlyRecord.objects.filter(member__organization=org, is_published=True, member__is_active=True)
+        .order_by("-month")
+        .values_list("month", flat=True)
+        .first()
+    )
+    return {
+        "appraisals": list(
+            Appraisal.objects.filter(organization=org, is_published=True, status=Appraisal.Status.CLOSED).order_by(
+                "-held_on"
+            )[:4]
+        ),
+        "ranking": ranking,
+        "bulletins": list(Bulletin.objects.filter(organization=org, status=Bulletin.Status.PUBLISHED)[:4]),
+        "awards": list(honour_roll(org)[:20]),
+        "record_month": latest_month,
+        "records": list(
+            MonthlyRecord.objects.filter(member__organization=org, is_published=True, month=latest_month)
+            .select_related("member")
+            .order_by("member__name")[:60]
+        )
+        if latest_month
+        else [],
+        "reviews": list(
+            LeaderReview.objects.filter(is_published=True)
+            .filter(Q(organization=org) | Q(member__organization=org))
+            .select_related("member", "organization")
+            .order_by("-created_at")[:10]
+        ),
+    }

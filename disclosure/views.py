@@ -76,6 +76,7 @@ def board(request, code):
         "parent": parent if parent and parent.is_active else None,
         "board_url": url,
         "qr": qr_svg(url),
+        "results": selectors.evaluation_results(org),
     }
     return render(request, "disclosure/board.html", context)
 

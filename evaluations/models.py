@@ -185,6 +185,12 @@ class Appraisal(models.Model):
     def passed(self) -> bool | None:
         return None if self.satisfaction is None else self.satisfaction >= self.THRESHOLD
 
+    @property
+    def satisfaction_text(self) -> str:
+        from .services.appraisals import satisfaction_text
+
+        return satisfaction_text(self.satisfaction)
+
 
 def new_ballot_code() -> str:
     """16 characters from a 32-letter alphabet: 80 random bits, unguessable, easy to type from a slip."""

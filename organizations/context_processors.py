@@ -18,5 +18,14 @@ def navigation(request):
             "can_grant": user.is_superuser or has_any_role(user, {Role.SECRETARY, Role.COMMITTEE}),
             "is_admin": user.is_staff,
             "unread": user.notifications.filter(read_at__isnull=True).count(),
+            "org_code": _first_org_code(grants),
         }
     }
+
+
+def _first_org_code(grants) -> str:
+    from .models import Organization
+
+    if not grants:
+        return ""
+    return Organization.objects.filter(pk=grants[0].organization_id).values_list("code", flat=True).first() or ""

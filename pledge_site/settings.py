@@ -177,6 +177,23 @@ CELERY_BEAT_SCHEDULE = {
         "task": "disclosure.tasks.flag_overdue_supervision",
         "schedule": crontab(hour=8, minute=0),
     },
+    "notify-overdue-rectifications": {
+        "task": "evaluations.tasks.notify_overdue_rectifications",
+        "schedule": crontab(hour=8, minute=30),
+    },
+    "remind-monthly-records": {
+        "task": "evaluations.tasks.remind_monthly_records",
+        "schedule": crontab(day_of_month="25", hour=9, minute=0),
+    },
+    "remind-quarterly-reviews": {
+        "task": "evaluations.tasks.remind_quarterly_reviews",
+        "schedule": crontab(month_of_year="3,6,9,12", day_of_week="1", hour=9, minute=0),
+    },
+    # After each period ends (the first days of a month): statistics snapshots of every subtree.
+    "build-due-tallies": {
+        "task": "evaluations.tasks.build_due_tallies",
+        "schedule": crontab(day_of_month="1-3", hour=2),
+    },
     # On the 20th of each month: remind those who have not done this month's self-check.
     "remind-self-checks": {
         "task": "commitments.tasks.remind_self_checks",

@@ -132,3 +132,58 @@ def test_organization_pins_a_finished_campaign(client, world, published):
     assert BoardSetting.objects.get(organization=world.tree.branch_a1).pinned_campaign == world.campaign
     client.force_login(MemberFactory(organization=world.tree.branch_a1, user=UserFactory()).user)
     assert client.post(reverse("disclosure:board_setting", args=["CA1"]), {"campaign": ""}).status_code == 403
+
+
+def test_board_shows_published_evaluation_results_only(client, world):
+    import datetime
+    from decimal import Decimal
+
+    from evaluations.models import Appraisal, Award, Bulletin
+
+    common = {
+        "organization": world.tree.branch_a1,
+        "year": 2025,
+        "place": "村委会",
+        "created_by": world.committee,
+        "status": Appraisal.Status.CLOSED,
+        "valid_ballots": 30,
+        "satisfied": 20,
+        "basically_satisfied": 6,
+        "unsatisfied": 4,
+    }
+    Appraisal.objects.create(
+        half=1, held_on=datetime.date(2025, 6, 20), satisfaction=Decimal("0.8667"), is_published=True, **common
+    )
+    Appraisal.objects.create(
+        half=2, held_on=datetime.date(2025, 12, 20), satisfaction=Decimal("0.9900"), is_published=False, **common
+    )
+    Bulletin.objects.create(
+        organization=world.tree.branch_a1,
+        year=2025,
+        quarter=2,
+        title="第二季度践诺情况通报",
+        body="正文",
+        status=Bulletin.Status.PUBLISHED,
+        created_by=world.secretary,
+    )
+    Bulletin.objects.create(
+        organization=world.tree.branch_a1,
+        year=2025,
+        quarter=3,
+        title="第三季度草稿通报",
+        body="正文",
+        created_by=world.secretary,
+    )
+    Award.objects.create(
+        kind=Award.Kind.STAR_MEMBER,
+        year=2025,
+        member=world.member,
+        status=Award.Status.APPROVED,
+        nominated_by_organization=world.tree.branch_a1,
+        citation="事迹",
+        nominated_by=world.secretary,
+    )
+    page = client.get(reverse("disclosure:board", args=["CA1"])).content.decode()
+    assert "86.7%" in page and "99.0%" not in page
+    assert "第二季度践诺情况通报" in page and "第三季度草稿通报" not in page
+    assert "践诺明星党员" in page and world.member.name in page
