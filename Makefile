@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install migrate lint format worker beat clean
+.PHONY: run test install migrate lint format worker beat clean bench prod-check
 
 $(STAMP): requirements.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11（找不到 $(PYTHON)）"; exit 1; }
@@ -39,6 +39,14 @@ worker: $(STAMP)
 
 beat: $(STAMP)
 	$(VENV)/bin/celery -A pledge_site beat --loglevel=info
+
+# Benchmarks on PostgreSQL + Redis with the county data (see bench/README.md).
+bench: $(STAMP)
+	$(PY) manage.py bench $(BENCH_ARGS)
+
+# Production settings check, migrations check and a smoke request (see docs/deploy.md).
+prod-check: $(STAMP)
+	bash deploy/prod-check.sh
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles .pytest_cache
