@@ -26,8 +26,13 @@ def remind_quarterly_reviews() -> int:
 
 @shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=3)
 def build_due_tallies() -> int:
-    from django.utils import timezone
-
     from .statistics import tally_build_due
 
-    return tally_build_due(timezone.localdate())
+    return tally_build_due()
+
+
+@shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=3)
+def compute_due_rankings() -> int:
+    from .services.rankings import rankings_compute_due
+
+    return rankings_compute_due()

@@ -6,10 +6,13 @@ web process, uploaded files under ``media/``.
 """
 
 import os
+import sys
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -47,6 +50,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_celery_beat",
     "django_celery_results",
+    "axes",
     "organizations",
     "commitments",
     "evaluations",
@@ -66,6 +70,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "organizations.middleware.ForcePasswordChangeMiddleware",
+    # Last, as django-axes asks: turns a locked-out login attempt into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "pledge_site.urls"
@@ -101,6 +107,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 AUTH_USER_MODEL = "organizations.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out login name before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -113,6 +121,31 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+
+def client_ip(request) -> str:
+    """The client's address. Behind nginx every request comes from the proxy, which passes the real address in
+    the header named by CLIENT_IP_HEADER (e.g. HTTP_X_REAL_IP with `proxy_set_header X-Real-IP $remote_addr`)."""
+    header = os.environ.get("CLIENT_IP_HEADER", "")
+    return (request.META.get(header, "") if header else "") or request.META.get("REMOTE_ADDR", "")
+
+
+# Login throttling (django-axes): after five wrong passwords for one login name from one address, that pair is
+# locked for 30 minutes; a right password clears the count. The test suite logs in thousands of times through
+# the test client, which authenticates without a request (something django-axes refuses), so under pytest it is
+# off unless a test turns it on with the `settings` fixture; AXES_ENABLED in the environment decides otherwise.
+AXES_ENABLED = env_bool("AXES_ENABLED", "pytest" not in sys.modules)
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+AXES_CLIENT_IP_CALLABLE = client_ip
+AXES_COOLOFF_MESSAGE = "登录失败次数过多，账号已暂时锁定，请稍后再试。"
+AXES_PERMALOCK_MESSAGE = "登录失败次数过多，账号已锁定，请联系系统管理员解锁。"
+# The admin pages of django-axes have no Chinese translation; a lock ends by itself after AXES_COOLOFF_MINUTES,
+# or at once with `python manage.py axes_reset_username 登录名` (see docs/deploy.md).
+AXES_ENABLE_ADMIN = False
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
@@ -161,6 +194,12 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Two queues: "jobs" for the long PDF/zip and ledger jobs, "celery" for everything quick (notifications, reminders,
+# beat tasks), so a county-wide print run never delays them. A worker started without -Q serves both; production
+# runs `celery -A pledge_site worker -Q celery` and `celery -A pledge_site worker -Q jobs --concurrency 2`.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = (Queue("celery"), Queue("jobs"))
+CELERY_TASK_ROUTES = {"disclosure.tasks.run_job": {"queue": "jobs"}}
 CELERY_BEAT_SCHEDULE = {
     "purge-stale-import-uploads": {
         "task": "organizations.tasks.purge_stale_import_uploads",
@@ -189,11 +228,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "evaluations.tasks.remind_quarterly_reviews",
         "schedule": crontab(month_of_year="3,6,9,12", day_of_week="1", hour=9, minute=0),
     },
-    # After each period ends (the first days of a month): statistics snapshots of every subtree.
-    "build-due-tallies": {
-        "task": "evaluations.tasks.build_due_tallies",
-        "schedule": crontab(day_of_month="1-3", hour=2),
-    },
+    # Every night: statistics snapshots of the periods just ended and the rankings due (both idempotent).
+    "build-due-tallies": {"task": "evaluations.tasks.build_due_tallies", "schedule": crontab(hour=1, minute=30)},
+    "compute-due-rankings": {"task": "evaluations.tasks.compute_due_rankings", "schedule": crontab(hour=1, minute=45)},
     # On the 20th of each month: remind those who have not done this month's self-check.
     "remind-self-checks": {
         "task": "commitments.tasks.remind_self_checks",
@@ -216,12 +253,18 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 SESSION_COOKIE_AGE = 8 * 60 * 60
+# Pages are never framed by other sites, and links to other sites carry no path of ours.
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
 if not DEBUG:
+    # Production sits behind nginx, which terminates HTTPS and says so in X-Forwarded-Proto (docs/deploy.md).
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 30)))
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {
