@@ -186,7 +186,7 @@ class Appraisal(models.Model):
         return None if self.satisfaction is None else self.satisfaction >= self.THRESHOLD
 
     @property
-    def satisfaction_text(self) -> str:
+    def satisfaction_display(self) -> str:
         from .services.appraisals import satisfaction_text
 
         return satisfaction_text(self.satisfaction)
