@@ -3,6 +3,7 @@ from django.db import transaction
 
 from commitments import demo as commitments_demo
 from commitments.models import Pledge
+from evaluations import demo as evaluations_demo
 from organizations import demo
 from organizations.models import Exemption, Member, Organization, OrganizationUserObjectPermission, User
 
@@ -64,6 +65,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             result = demo.seed(size=size, seed_value=seed)
             pledges = commitments_demo.seed_commitments(seed_value=seed, today=commitments_demo.DEMO_TODAY)
+            evaluations = evaluations_demo.seed_evaluations(seed_value=seed, today=commitments_demo.DEMO_TODAY)
         self.stdout.write(
             self.style.SUCCESS(
                 f"已生成{size}规模演示数据：党组织 {result['organizations']} 个（党支部 {result['branches']} 个），"
@@ -85,4 +87,33 @@ class Command(BaseCommand):
             )
         )
         self.stdout.write(f"承诺书状态：{by_status}。数据日期为 {commitments_demo.DEMO_TODAY:%Y年%-m月%-d日}。")
+        self._write_evaluations(evaluations)
         self.stdout.write(f"演示账号：{'、'.join(result['accounts'])}；密码均为 {demo.DEMO_PASSWORD}")
+
+    def _write_evaluations(self, ev: dict) -> None:
+        from evaluations.models import Award, LeaderReview, Rectification
+
+        kinds = "、".join(f"{label} {ev['reviews_by_kind'][value]}" for value, label in LeaderReview.Kind.choices)
+        rects = "、".join(
+            f"{label} {ev['rectifications_by_status'][value]}" for value, label in Rectification.Status.choices
+        )
+        awards = "、".join(f"{label} {ev['awards_by_status'][value]}" for value, label in Award.Status.choices)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"评诺：领导点评 {ev['reviews']} 条（{kinds}；其中点评党组织 {ev['org_reviews']} 条，"
+                f"在公开栏公布 {ev['reviews_published']} 条）；群众评议 {ev['appraisals_closed'] + ev['appraisals_open']} 场"
+                f"（已结束 {ev['appraisals_closed']} 场，其中整改后再次评议 {ev['reappraisals']} 场，满意度低于90%的 "
+                f"{ev['below_threshold']} 场；评议中 {ev['appraisals_open']} 场），评议票 {ev['ballots']} 张，"
+                f"票码 {ev['codes']} 个（已使用 {ev['codes_used']} 个），纸质测评表汇总 {ev['paper_tallies']} 份；"
+                f"整改 {ev['rectifications']} 项（{rects}）；表彰 {ev['awards']} 项（{awards}）；"
+                f"上评下议排名 {ev['rankings']} 个（已公布 {ev['rankings_published']} 个）；"
+                f"每月记实 {ev['records']} 篇（书记点评 {ev['records_commented']} 篇）；"
+                f"践诺情况通报 {ev['bulletins']} 份；统计快照 {ev['tallies']} 个。"
+            )
+        )
+        if ev["try_codes"]:
+            codes = "、".join(f"/pj/{code}/" for code in ev["try_codes"])
+            self.stdout.write(
+                f"试投票：“{ev['try_title']}”正在进行，还有 {ev['try_codes_unused']} 个未使用的票码，"
+                f"可打开 {codes} 投票（每个票码只能投一次）。"
+            )
