@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -643,13 +644,24 @@ def fulfilment_log_add(*, item: PledgeItem, by: User, happened_on: datetime.date
         raise DomainError("每条记录最多上传 5 个佐证材料。")
     kinds = [check_attachment(f) for f in files]
     log = FulfilmentLog.objects.create(item=item, happened_on=happened_on, text=text.strip(), by=by)
+    saved = []
+    try:
+        _save_attachments(log, files, kinds, saved)
+    except Exception:
+        for name in saved:  # the rows roll back with the transaction; the files must go too
+            default_storage.delete(name)
+        raise
+    return log
+
+
+def _save_attachments(log, files, kinds, saved: list) -> None:
     for upload, kind in zip(files, kinds, strict=True):
         # Name and extension follow the detected content, never the name the browser sent.
         stem = Path(upload.name).stem[:150] or "佐证材料"
         attachment = Attachment(log=log, original_name=f"{stem}.{kind}", kind=kind, size=upload.size)
         attachment.file.save(f"evidence.{kind}", upload, save=False)
+        saved.append(attachment.file.name)
         attachment.save()
-    return log
 
 
 @transaction.atomic

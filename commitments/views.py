@@ -413,16 +413,24 @@ def pledge_detail(request, pk):
 
 
 def _revisions(pledge) -> list[Pledge]:
-    chain = []
-    current = pledge
+    """The other revisions of this pledge, newest first, in one query: every revision has the same campaign and
+    pledger, so those pledges are read together and the chain is followed through `previous` in memory."""
+    same = Pledge.objects.filter(campaign_id=pledge.campaign_id)
+    if pledge.member_id:
+        same = same.filter(member_id=pledge.member_id)
+    else:
+        same = same.filter(pledger_organization_id=pledge.pledger_organization_id)
+    by_id = {p.pk: p for p in same.exclude(pk=pledge.pk)}
+    by_previous = {p.previous_id: p for p in by_id.values() if p.previous_id}
+    older, current = [], pledge
     while current.previous_id:
-        current = Pledge.objects.select_related("previous").get(pk=current.previous_id)
-        chain.append(current)
-    newer = Pledge.objects.filter(previous=pledge).first()
-    while newer is not None:
-        chain.insert(0, newer)
-        newer = Pledge.objects.filter(previous=newer).first()
-    return chain
+        current = by_id.get(current.previous_id) or Pledge.objects.get(pk=current.previous_id)
+        older.append(current)
+    newer, current = [], by_previous.get(pledge.pk)
+    while current is not None:
+        newer.insert(0, current)
+        current = by_previous.get(current.pk)
+    return newer + older
 
 
 def _opinion_choices(pledge):

@@ -131,6 +131,7 @@ def job_run(job_id: int) -> Job:
         state=Job.State.RUNNING, started_at=timezone.now(), attempts=job.attempts + 1, error="", progress_done=0
     )
     stamp = timezone.localtime().strftime("%Y%m%d")
+    tmp = None
     try:
         if job.kind == Job.Kind.LEDGER:
             from .excel import ledger_size, write_ledger
@@ -167,6 +168,8 @@ def job_run(job_id: int) -> Job:
         job.finished_at = timezone.now()
         job.save()
     except Exception as exc:
+        if tmp and os.path.exists(tmp):
+            os.unlink(tmp)  # a half-written file is never kept; a retry starts a new one
         Job.objects.filter(pk=job.pk).update(state=Job.State.FAILED, finished_at=timezone.now(), error=_message(exc))
         raise
     return job

@@ -1,6 +1,7 @@
 """QR codes that lead from a paper notice board to its page on the web."""
 
 import io
+from functools import lru_cache
 
 import segno
 from django.conf import settings
@@ -12,7 +13,9 @@ def board_url(org) -> str:
     return settings.PUBLIC_BASE_URL + reverse("disclosure:board", args=[org.code])
 
 
+@lru_cache(maxsize=1024)
 def qr_svg(url: str, scale: int = 4) -> str:
+    # A board's address never changes: drawing its code once per process takes it off every page view.
     buffer = io.BytesIO()
     segno.make(url, error="m").save(buffer, kind="svg", scale=scale, border=2, xmldecl=False, svgns=True)
     return buffer.getvalue().decode("utf-8")

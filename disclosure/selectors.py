@@ -55,7 +55,19 @@ def organization_pledge(org: Organization, campaign: Campaign) -> Pledge | None:
 
 def member_pledges(org: Organization, campaign: Campaign) -> list[Pledge]:
     """Published pledges of members made in this organization, in roster order (附件4 and the board)."""
-    return list(_public(campaign).filter(organization=org, member__isnull=False).order_by("member__name", "member_id"))
+    pledges = list(
+        Pledge.objects.filter(
+            campaign=campaign, is_current=True, status__in=PUBLIC_STATUSES, organization=org, member__isnull=False
+        )
+        .select_related("member")
+        .prefetch_related(_ITEMS)
+        .order_by("member__name", "member_id")
+    )
+    for pledge in pledges:
+        # Every one is made in `org` for `campaign`: set them rather than join and build them once per row.
+        pledge.organization = org
+        pledge.campaign = campaign
+    return pledges
 
 
 def subtree_organization_pledges(org: Organization, campaign: Campaign) -> list[Pledge]:

@@ -30,7 +30,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+    from django.conf import settings
+
+    return settings.AXES_CLIENT_IP_CALLABLE(request)  # the visitor's address, also behind nginx
 
 
 def _public_org(code: str) -> Organization:

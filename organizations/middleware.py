@@ -15,3 +15,20 @@ class ForcePasswordChangeMiddleware:
             if request.path not in allowed and not request.path.startswith("/static/"):
                 return redirect("password_change")
         return self.get_response(request)
+
+
+class RejectNulMiddleware:
+    """A NUL character in the address or the form never reaches the database (PostgreSQL refuses it)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.http import HttpResponseBadRequest
+
+        values = [request.path, *request.GET.values()]
+        if request.method == "POST" and request.content_type != "multipart/form-data":
+            values += list(request.POST.values())
+        if any("\x00" in v for v in values):
+            return HttpResponseBadRequest("请求中含有无效字符。".encode())
+        return self.get_response(request)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -445,7 +446,30 @@ class ImportReport:
         return len({p.row for p in self.problems})
 
 
+# An .xlsx is a zip. A real roster of MAX_IMPORT_ROWS rows inflates to a few dozen MB at a ratio near 15; a zip
+# bomb (a small upload that inflates to gigabytes) is refused from the sizes its directory declares, which
+# Python's zipfile enforces while reading, before openpyxl parses anything.
+MAX_XLSX_UNCOMPRESSED = 150 * 1024 * 1024
+MAX_XLSX_RATIO = 100
+MAX_XLSX_MEMBERS = 1000
+
+
+def _check_xlsx_zip(content: bytes) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
+        raise ImportFileError("无法读取该文件，请上传用模板填写的 Excel（.xlsx）文件。") from None
+    too_big = len(members) > MAX_XLSX_MEMBERS or sum(m.file_size for m in members) > MAX_XLSX_UNCOMPRESSED
+    inflated = any(
+        m.file_size > 1024 * 1024 and m.file_size > MAX_XLSX_RATIO * max(m.compress_size, 1) for m in members
+    )
+    if too_big or inflated:
+        raise ImportFileError("文件解压后异常庞大，不像是正常填写的 Excel 文件，已拒绝读取。请用下载的模板重新填写。")
+
+
 def read_xlsx(content: bytes):
+    _check_xlsx_zip(content)
     try:
         dataset = XLSX().create_dataset(content)
     except Exception:

@@ -283,6 +283,25 @@ def _published_member_pledges(org: Organization, campaign) -> list[Pledge]:
     return board.member_pledges(org, campaign) if campaign else []
 
 
+def _questions(org: Organization, campaign, asked: set[int]) -> list[Pledge]:
+    """The session's members asked about one by one, among the pledges the board shows (as the ballot page
+    lists them), without their items."""
+    if not campaign or not asked:
+        return []
+    return list(
+        Pledge.objects.filter(
+            pk__in=asked,
+            campaign=campaign,
+            organization=org,
+            member__isnull=False,
+            is_current=True,
+            status__in=board.PUBLIC_STATUSES,
+        )
+        .select_related("member")
+        .order_by("member__name", "member_id")
+    )
+
+
 # --- sessions ---------------------------------------------------------------------------------------------
 
 
@@ -763,20 +782,25 @@ def ballot_vote(request, code):
     appraisal = found.appraisal
     org = appraisal.organization
     campaign = appraisal.campaign
+    asked = set(appraisal.member_questions.values_list("pk", flat=True))
+    form = None
+    if request.method == "POST":
+        # A vote needs only the questions; the board's pledges and items are read again only to show the
+        # form once more when the vote could not be taken.
+        form = BallotForm(request.POST, questions=_questions(org, campaign, asked))
+        if form.is_valid():
+            try:
+                services.ballot_cast(code=code, choices=form.choices())
+            except BallotRefused as e:
+                return _refused(request, e, status=409)
+            except DomainError as e:
+                form.add_error(None, str(e))
+            else:
+                return redirect("evaluations:ballot_thanks", code=found.code)
     org_pledge = board.organization_pledge(org, campaign) if campaign else None
     member_pledges = _published_member_pledges(org, campaign)
-    asked = set(appraisal.member_questions.values_list("pk", flat=True))
-    questions = [p for p in member_pledges if p.pk in asked]
-    form = BallotForm(request.POST or None, questions=questions)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.ballot_cast(code=code, choices=form.choices())
-        except BallotRefused as e:
-            return _refused(request, e, status=409)
-        except DomainError as e:
-            form.add_error(None, str(e))
-        else:
-            return redirect("evaluations:ballot_thanks", code=found.code)
+    if form is None:
+        form = BallotForm(questions=[p for p in member_pledges if p.pk in asked])
     members = [(p, form[f"pledge_{p.pk}"] if p.pk in asked else None) for p in member_pledges]
     return render(
         request,
@@ -788,7 +812,7 @@ def ballot_vote(request, code):
             "campaign": campaign,
             "org_pledge": org_pledge,
             "members": members,
-            "has_questions": bool(questions),
+            "has_questions": bool(form.questions),
             "form": form,
             "code": found.code,
             "code_text": services.format_code(found.code),
