@@ -29,6 +29,7 @@ from organizations.permissions import (
     own_member,
     require,
 )
+from organizations.redirects import redirect_back
 
 from . import selectors, services
 from .content_areas import areas_for_pledge
@@ -700,7 +701,7 @@ def item_tick_decide(request, pk):
             messages.success(request, "已退回销号申请。")
     except (DomainError, PermissionDenied) as e:
         _fail(request, e)
-    return redirect(request.POST.get("next") or item.pledge.get_absolute_url())
+    return redirect_back(request, item.pledge.get_absolute_url())
 
 
 @login_required
@@ -897,7 +898,4 @@ def notification_index(request):
 def notification_read(request):
     raw = request.POST.get("id")
     services.notification_mark_read(user=request.user, notification_id=int(raw) if raw and raw.isdigit() else None)
-    target = request.POST.get("next")
-    if target and target.startswith("/") and not target.startswith("//"):
-        return redirect(target)
-    return redirect("commitments:notifications")
+    return redirect_back(request, reverse("commitments:notifications"))

@@ -48,6 +48,7 @@ from .permissions import (
     own_member,
     require,
 )
+from .redirects import redirect_back
 from .resources import (
     KIND_ACTIONS,
     KIND_LABELS,
@@ -335,8 +336,7 @@ def role_revoke(request, pk):
         messages.error(request, str(e))
     else:
         messages.success(request, f"已撤销 {grant.user} 的角色。")
-    back = request.POST.get("back") or ""
-    return redirect("organizations:roles", code=back if back else org.code)
+    return redirect_back(request, reverse("organizations:roles", args=[org.code]), field="back")
 
 
 @login_required

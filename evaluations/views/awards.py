@@ -19,12 +19,12 @@ from organizations.errors import DomainError
 from organizations.forms import ChineseBlankMixin, OrganizationChoiceField
 from organizations.models import Member, Organization
 from organizations.permissions import grants_of, may, org_get_for_user_or_404, own_member
+from organizations.redirects import redirect_back
 from organizations.selectors import ancestors_of
 
 from ..models import Award
 from ..services import awards as services
 from ..services.bulletins import campaign_of_year
-from .reviews import safe_next
 
 TABS = {"roll": "光荣榜", "pending": "待审批", "mine": "推荐记录"}
 
@@ -176,7 +176,7 @@ def award_decide(request, pk):
         messages.error(request, str(e))
     else:
         messages.success(request, f"{award}：{award.get_status_display()}。")
-    return redirect(safe_next(request, reverse("evaluations:award_index") + "?tab=pending"))
+    return redirect_back(request, reverse("evaluations:award_index") + "?tab=pending")
 
 
 urlpatterns = [

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
@@ -18,9 +18,9 @@ from commitments.selectors import _candidates, _reviewable
 from organizations.errors import DomainError
 from organizations.models import Organization
 from organizations.permissions import grants_of, may
+from organizations.redirects import redirect_back
 
 from ..services import grading as services
-from .reviews import safe_next
 
 PAGE_SIZE = 30
 
@@ -87,7 +87,7 @@ def grade_confirm(request, pk):
         messages.error(request, str(e))
     else:
         messages.success(request, f"已将{pledge.pledger_name}的承诺评为“{pledge.final_grade}”。")
-    return redirect(safe_next(request, reverse("evaluations:grade_index") + f"?campaign={pledge.campaign_id}"))
+    return redirect_back(request, reverse("evaluations:grade_index") + f"?campaign={pledge.campaign_id}")
 
 
 urlpatterns = [

@@ -16,11 +16,11 @@ from django.views.decorators.http import require_POST
 from commitments.models import first_of_month
 from organizations.errors import DomainError
 from organizations.permissions import may, org_get_for_user_or_404, own_member
+from organizations.redirects import redirect_back
 from organizations.selectors import ancestors_of
 
 from ..models import MonthlyRecord
 from ..services import records as services
-from .reviews import safe_next
 
 MISSING_SHOWN = 200
 
@@ -134,7 +134,7 @@ def record_comment(request, pk):
             messages.success(request, f"已点评{record.member.name}{services.month_label(record.month)}的记实。")
     else:
         messages.error(request, "请填写点评内容（不超过 500 字）。")
-    return redirect(safe_next(request, reverse("evaluations:record_org", args=[record.member.organization.code])))
+    return redirect_back(request, reverse("evaluations:record_org", args=[record.member.organization.code]))
 
 
 urlpatterns = [

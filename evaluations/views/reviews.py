@@ -13,7 +13,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from commitments.models import Pledge, PledgeItem, quarter_of
@@ -28,6 +27,7 @@ from organizations.permissions import (
     org_get_for_user_or_404,
     own_member,
 )
+from organizations.redirects import redirect_back
 from organizations.selectors import ancestors_of
 
 from ..models import Grade, LeaderReview
@@ -86,14 +86,6 @@ class LeaderReviewForm(ChineseBlankMixin, forms.Form):
             "rectify_by": data.get("rectify_by"),
             "publish": data["publish"],
         }
-
-
-def safe_next(request, default: str) -> str:
-    """The `next` address posted by a form when it points into this site, else `default`."""
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return default
 
 
 def _quarter_from(request) -> tuple[int, int]:
@@ -278,7 +270,7 @@ def review_publish(request, pk):
         messages.error(request, str(e))
     else:
         messages.success(request, "点评已在公开栏公布。" if publish else "点评已从公开栏撤下。")
-    return redirect(safe_next(request, reverse("evaluations:review_history", args=[subject_org.code])))
+    return redirect_back(request, reverse("evaluations:review_history", args=[subject_org.code]))
 
 
 @login_required
