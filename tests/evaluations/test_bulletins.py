@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from commitments.models import Inspection, Pledge, PledgeItem
@@ -92,7 +93,7 @@ def test_draft_of_a_branch_has_the_numbers_of_the_quarter(world, quarter_data):
     assert "1. 还有 1 名党员没有签约承诺" in text
     assert "有 1 项承诺事项逾期未销号" in text and "有 1 份承诺书季度检查未通过" in text
     assert "还有 3 名党员本季度未进行领导点评" in text and "党员每月记实缺 12 份" in text
-    assert text.rstrip().endswith(f"甲镇一村党支部\n{services.cn_date(datetime.date.today())}")
+    assert text.rstrip().endswith(f"甲镇一村党支部\n{services.cn_date(timezone.localdate())}")
 
 
 def test_town_bulletin_covers_its_subtree(world, quarter_data):
@@ -112,7 +113,7 @@ def test_no_campaign_no_future_quarter(world):
     assert "没有覆盖" in str(err.value)
     with pytest.raises(DomainError):
         services.bulletin_draft(
-            organization=world.tree.branch_a1, year=datetime.date.today().year + 1, quarter=1, by=world.secretary
+            organization=world.tree.branch_a1, year=timezone.localdate().year + 1, quarter=1, by=world.secretary
         )
     assert not Bulletin.objects.exists()
 
@@ -189,7 +190,20 @@ def test_pdf_has_organization_title_date_and_body(world, quarter_data):
     services.bulletin_publish(bulletin=b, by=world.secretary)
     b.refresh_from_db()
     text = pdf_text(bulletin_pdf(b)).replace(" ", "")
-    assert "草稿" not in text and services.cn_date(b.published_at.date()) in text
+    assert "草稿" not in text and services.cn_date(timezone.localdate(b.published_at)) in text
+
+
+@pytest.mark.time_machine("2026-03-31T17:00:00Z")
+def test_a_bulletin_published_after_4_pm_utc_carries_the_shanghai_date(world, quarter_data):
+    # 17:00 UTC on 31 March is already 01:00 on 1 April in Shanghai: the closing line, the publication date
+    # and the print date of the PDF all say 1 April.
+    b = services.bulletin_draft(organization=world.tree.branch_a1, year=2025, quarter=3, by=world.secretary)
+    assert b.body.endswith("甲镇一村党支部\n2026年4月1日")
+    services.bulletin_publish(bulletin=b, by=world.secretary)
+    text = pdf_text(bulletin_pdf(Bulletin.objects.get())).replace(" ", "")
+    assert "打印日期：2026年4月1日" in text
+    assert text.count("2026年4月1日") == 4  # print date on both pages, publication date, closing line
+    assert "3月31日" not in text
 
 
 def test_pdf_of_a_long_body_runs_over_pages(world):

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from commitments.models import Campaign, Notification, Pledge
 from evaluations.models import Rectification
@@ -168,7 +169,7 @@ def test_bad_grade_draft_pledge_and_open_campaign_are_refused(world):
     with pytest.raises(DomainError) as err:
         services.pledge_grade_confirm(pledge=draft, by=world.secretary, grade="优秀")
     assert "签约践诺" in str(err.value)
-    Campaign.objects.filter(pk=world.campaign.pk).update(ends_on=datetime.date.today() + datetime.timedelta(days=30))
+    Campaign.objects.filter(pk=world.campaign.pk).update(ends_on=timezone.localdate() + datetime.timedelta(days=30))
     with pytest.raises(DomainError) as err:
         services.pledge_grade_confirm(pledge=p, by=world.secretary, grade="优秀")
     assert "承诺批次结束时" in str(err.value)

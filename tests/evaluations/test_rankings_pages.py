@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from evaluations.models import Ranking, RankingEntry
 from evaluations.services.rankings import ranking_compute
@@ -48,7 +49,7 @@ def test_the_list_offers_the_secretary_to_rank_the_members(client, stats_world):
 def test_computing_from_the_page(client, stats_world):
     w = stats_world
     client.force_login(w.secretary)
-    month = datetime.date.today().replace(day=1) - datetime.timedelta(days=1)
+    month = timezone.localdate().replace(day=1) - datetime.timedelta(days=1)
     response = client.post(
         reverse("evaluations:ranking_compute"),
         {"level": MEMBERS, "org": "CA1", "period": f"{month:%Y-%m}", "weight_fulfilment": "50"},

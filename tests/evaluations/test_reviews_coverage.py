@@ -4,6 +4,7 @@ counts computed independently with plain queries."""
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from evaluations.models import LeaderReview
 from evaluations.services.reviews import review_coverage
@@ -123,7 +124,7 @@ def test_secretaries_are_reminded_of_members_still_to_review(world, people, bran
     from commitments.models import Notification, quarter_of
     from evaluations.services.reviews import remind_quarterly_reviews
 
-    year, quarter = quarter_of(datetime.date.today())
+    year, quarter = quarter_of(timezone.localdate())
     a = branch_members(2)
     review(reviewer=world.secretary, member=a[0], period=quarter_period(year, quarter))
     assert run_on_commit(remind_quarterly_reviews) == 2  # branch A1 and branch A2 (people.sibling_member)
