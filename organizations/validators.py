@@ -4,6 +4,7 @@ import datetime
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK_CODES = "10X98765432"
@@ -37,7 +38,7 @@ def validate_id_number(value: str) -> None:
     if not _ID_PATTERN.match(value):
         raise ValidationError("身份证号应为18位，前17位为数字，最后一位为数字或X。", code="id_format")
     birth = id_number_birth_date(value)
-    if birth is None or not (datetime.date(1900, 1, 1) <= birth <= datetime.date.today()):
+    if birth is None or not (datetime.date(1900, 1, 1) <= birth <= timezone.localdate()):
         raise ValidationError("身份证号中的出生日期无效。", code="id_birth")
     if id_number_check_code(value[:17]) != value[17]:
         raise ValidationError("身份证号校验位错误，请核对。", code="id_checksum")

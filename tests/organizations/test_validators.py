@@ -35,6 +35,18 @@ def test_bad_id_numbers_are_refused_with_a_reason(value, reason):
     assert reason in exc.value.messages[0]
 
 
+@pytest.mark.time_machine(datetime.datetime(2026, 12, 31, 23, 30, tzinfo=datetime.UTC))
+def test_a_child_born_today_in_shanghai_has_a_valid_birth_date():
+    # 23:30 UTC is already 1 January 2027 in Shanghai. The travel also sets the process's local time zone to UTC,
+    # as on a server where nothing set it: the check must still use the site's date, not the machine's.
+    first17 = "11010520270101001"
+    validate_id_number(first17 + id_number_check_code(first17))
+    later17 = "11010520270102001"
+    with pytest.raises(ValidationError) as exc:
+        validate_id_number(later17 + id_number_check_code(later17))
+    assert "出生日期" in exc.value.messages[0]
+
+
 def test_check_code_computation():
     assert id_number_check_code("11010519491231002") == "X"
     assert id_number_check_code("44052418800101001") == "4"
