@@ -5,6 +5,9 @@ Written with openpyxl's write-only mode so that a county's ledger streams row by
 
 from __future__ import annotations
 
+import datetime
+
+from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -51,7 +54,12 @@ _FONT = Font(bold=True, color="FFFFFF")
 
 
 def _date(value):
-    return value.strftime("%Y-%m-%d") if value else ""
+    """2025-03-15; a moment (signed, published) is dated by the site's time zone, as it is printed elsewhere."""
+    if not value:
+        return ""
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        value = timezone.localdate(value)
+    return value.strftime("%Y-%m-%d")
 
 
 def _header(ws, columns):

@@ -1,5 +1,6 @@
 """Background jobs (eager by default, a real worker in CI) and the Excel ledger."""
 
+import datetime
 import io
 import os
 import time
@@ -62,6 +63,19 @@ def test_ledger_has_three_sheets_with_chinese_headers(world, published):
     # Formula-like text is neutralised.
     assert wb["承诺事项"]["E2"].value.startswith("'=")
     assert all(pledge.member.id_number not in str(c.value) for row in wb["承诺书"].iter_rows() for c in row)
+
+
+def test_ledger_dates_signing_and_publication_by_the_shanghai_day(world, published):
+    pledge = published()
+    # 16:30 UTC on 31 March is already 00:30 on 1 April in Shanghai.
+    moment = datetime.datetime(2025, 3, 31, 16, 30, tzinfo=datetime.UTC)
+    type(pledge).objects.filter(pk=pledge.pk).update(signed_at=moment, published_at=moment)
+    buffer = io.BytesIO()
+    write_ledger(buffer, org=world.tree.branch_a1, campaign=world.campaign)
+    sheet = load_workbook(io.BytesIO(buffer.getvalue()))["承诺书"]
+    headers = [c.value for c in sheet[1]]
+    row = [c.value for c in sheet[2]]
+    assert row[headers.index("签约日期")] == row[headers.index("公示日期")] == "2025-04-01"
 
 
 def test_ledger_download_page(client, world, published):
