@@ -8,6 +8,8 @@ import unicodedata
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from django.utils import timezone
+
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 PASS, FAIL, NO_TARGET = "✔", "✘", "—"
 
@@ -104,7 +106,7 @@ def write_results(
     now: datetime.datetime | None = None,
 ) -> Path:
     """Write bench/results/<YYYYmmdd-HHMMSS>.json (a second run in the same second gets a suffix)."""
-    now = now or datetime.datetime.now()
+    now = now or timezone.localtime()
     directory.mkdir(parents=True, exist_ok=True)
     stem = now.strftime("%Y%m%d-%H%M%S")
     path = directory / f"{stem}.json"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import os
 import platform
 import subprocess
@@ -13,6 +12,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
 from . import env, load, pages, pdfs
 from .report import Measurement, render_table, write_results
@@ -392,7 +392,7 @@ def run(
     if size != "county":
         # The larger size shows how page costs grow; PDFs and the import do not depend on it.
         parts = tuple(p for p in parts if p in ("queries", "pages", "tally"))
-    started = datetime.datetime.now()
+    started = timezone.localtime()
     say(f"数据库 {settings.DATABASES['default']['NAME']}，Redis {redis_url}；检查 {size} 规模数据……")
     data = env.ensure_data(size=size, reset=reset, skip_build=skip_build, say=say)
     scene = pages.build_scene()
@@ -435,7 +435,7 @@ def run(
         measurements += rows
         say(f"  完成（{time.perf_counter() - t:.0f} 秒）")
     meta["load_average_end"] = _load_average()
-    meta["finished"] = datetime.datetime.now().isoformat(timespec="seconds")
+    meta["finished"] = timezone.localtime().isoformat(timespec="seconds")
     meta["raw"] = raw
     path = write_results(measurements, meta, now=started)
     title = (
