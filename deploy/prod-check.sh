@@ -108,6 +108,10 @@ for name, value in expected.items():
     good = headers.get(name) == value
     print(f"   {'通过' if good else '失败'}  响应头 {name}: {headers.get(name)}")
     ok &= good
+csp = headers.get("Content-Security-Policy", "")
+good = "script-src 'self'" in csp and "unsafe-" not in csp
+print(f"   {'通过' if good else '失败'}  响应头 Content-Security-Policy: {csp}")
+ok &= good
 cookie = headers.get("Set-Cookie", "")
 good = "csrftoken=" in cookie and "Secure" in cookie
 print(f"   {'通过' if good else '失败'}  CSRF Cookie 带 Secure 标志")
