@@ -1,12 +1,12 @@
 """Printable PDFs of the notice board (DESIGN §5): 承诺书 in triplicate and the two registers.
 
 附件1 创先争优活动党员承诺书 and 附件2 创先争优活动党组织承诺书 come as one PDF with three copies (审定方备案,
-承诺方留存, 公开栏公示); 附件3 党组织承诺登记（公示）表 and 附件4 党员承诺事项登记（公示）表 are landscape tables
+承诺方留存, 公开栏公示); 附件3 党组织开展创先争优活动承诺登记（公示）表 and 附件4 党员承诺事项登记（公示）表 are landscape tables
 read from the same selectors as the web board, so that the wall and the web say the same thing.
 
-Personal data never reaches a PDF: no 身份证号 and no phone anywhere, and no birth date on the public copy.
-The font (WenQuanYi Micro Hei, shipped with the project) is embedded as a subset so that every printer
-prints the same characters.
+Personal data never reaches a PDF: no 身份证号 and no phone anywhere; the public copy shows of a member only
+name, post and organization. Fonts, line breaking, styles and page furniture come from `printing`, which embeds
+its fonts as subsets so that every printer prints the same characters, rare ones included.
 """
 
 from __future__ import annotations
@@ -14,206 +14,111 @@ from __future__ import annotations
 import io
 import math
 from functools import lru_cache, partial
-from pathlib import Path
 from typing import BinaryIO
 
 from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from PIL import Image as PILImage
-from reportlab import rl_config
-from reportlab.lib import colors
-from reportlab.lib import textsplit as rl_textsplit
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_RIGHT
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
-    Flowable,
     Frame,
     KeepTogether,
     NextPageTemplate,
     PageBreak,
     PageTemplate,
-    Paragraph,
     Spacer,
     Table,
     TableStyle,
 )
-from reportlab.platypus import paragraph as rl_paragraph
 from reportlab.platypus.doctemplate import LayoutError
 
 from commitments.models import Campaign, Pledge, PledgeItem, Review, Signature
 from organizations.models import Member, Organization
+from printing import (
+    BARE,
+    CREATOR,
+    FONT,
+    FONT_PATH,
+    GREY,
+    GRID,
+    INK,
+    LIGHT,
+    MARGIN,
+    RULE,
+    Heading,
+    NumberedCanvas,
+    Paragraph,
+    Picture,
+    date_text,
+    escape,
+    fit_text,
+    metadata,
+    month_text,
+    output,
+    paragraph,
+    paragraph_style,
+)
 
 from .qr import board_url, qr_png
 from .selectors import item_progress, member_pledges, subtree_organization_pledges
 
-FONT = "WQYMicroHei"
-FONT_PATH = Path(__file__).resolve().parent / "fonts" / "wqy-microhei.ttc"
-
-
-def _register_font() -> None:
-    # A TrueType font (not a CID font) is embedded as a subset of the glyphs used; registering it once per
-    # process keeps the 5 MB file parse out of every document.
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(FONT, str(FONT_PATH), subfontIndex=0))
-        pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT, italic=FONT, boldItalic=FONT)
-
-
-_register_font()
-
-# Streams are deflated only, not also ASCII85-encoded: a quarter smaller and faster to write; PDF readers and
-# printers have taken binary streams for decades.
-rl_config.useA85 = 0
-
-# reportlab's CJK wrapping keeps Japanese closing punctuation off the start of a line but not the full-width
-# Chinese marks; without them a line may begin with "，" or "；", which no printed form would allow. Both
-# wrapping paths (plain paragraphs and paragraphs with markup) read the list from their own module.
-_CHINESE_CANNOT_START = "，；：！？）》」』】〕”’…％"
-for _module in (rl_textsplit, rl_paragraph):
-    _module.ALL_CANNOT_START += "".join(c for c in _CHINESE_CANNOT_START if c not in _module.ALL_CANNOT_START)
+__all__ = ["FONT", "FONT_PATH", "INK", "MARGIN"]  # re-exported for callers that measure against raw reportlab
 
 COPY_LABELS = ("审定方备案", "承诺方留存", "公开栏公示")
 PUBLIC_COPY = "公开栏公示"
+# The titles as the source documents print them; a campaign with other wording changes them here.
 MEMBER_TITLE = "创先争优活动党员承诺书"
 ORGANIZATION_TITLE = "创先争优活动党组织承诺书"
-ORGANIZATION_REGISTER_TITLE = "党组织承诺登记（公示）表"
+ORGANIZATION_REGISTER_TITLE = "党组织开展创先争优活动承诺登记（公示）表"
 MEMBER_REGISTER_TITLE = "党员承诺事项登记（公示）表"
 REGISTER_COLUMNS = ("序号", "名称/姓名", "职务", "承诺事项", "完成时限", "责任人", "践诺情况", "备注")
 EMPTY_REGISTER = "暂无已公示的承诺"
 TRIPLICATE_NOTE = "本承诺书一式三份，审定方备案一份，承诺方留存一份，公开栏公示一份。"
 
-INK = colors.black
-GREY = colors.HexColor("#555555")
-LIGHT = colors.HexColor("#f0f0f0")
-RULE = colors.HexColor("#222222")
-MARGIN = 20 * mm
-
 
 # --- text helpers ---------------------------------------------------------------------------------------
 
 
-def _style(name: str, size: float = 10.5, leading: float | None = None, **extra) -> ParagraphStyle:
-    extra.setdefault("textColor", INK)
-    # A closing mark that cannot start a line hangs past the line end; keep room for it inside the cell.
-    extra.setdefault("rightIndent", round(size * 0.35, 1))
-    return ParagraphStyle(name, fontName=FONT, fontSize=size, leading=leading or size * 1.45, wordWrap="CJK", **extra)
+BODY = paragraph_style("body", 10.5, alignment=TA_JUSTIFY)
+INTRO = paragraph_style("intro", 10.5, 17, firstLineIndent=21, alignment=TA_JUSTIFY)
+CELL = paragraph_style("cell", 10, 14)
+CELL_C = paragraph_style("cell_c", 10, 14, alignment=TA_CENTER)
+CELL_NOTE = paragraph_style("cell_note", 8.5, 12, textColor=GREY)
+LABEL_C = paragraph_style("label_c", 10.5, 14, alignment=TA_CENTER)
+SIGN_LABEL = paragraph_style("sign_label", 10.5, 16)
+SIGN_NAME = paragraph_style("sign_name", 16, 22)
+SIGN_DATE = paragraph_style("sign_date", 10.5, 16, alignment=TA_RIGHT)
+SMALL_GREY = paragraph_style("small_grey", 8, 11, textColor=GREY)
+SUBTITLE = paragraph_style("subtitle", 12, 18, alignment=TA_CENTER)
+REG_CELL = paragraph_style("reg_cell", 9, 12.5)
+REG_CELL_C = paragraph_style("reg_cell_c", 9, 12.5, alignment=TA_CENTER)
+REG_PROGRESS = paragraph_style("reg_progress", 8.5, 12, alignment=TA_CENTER)
+REG_NOTE = paragraph_style("reg_note", 8, 11, textColor=GREY)
+META = paragraph_style("meta", 9.5, 14)
+META_C = paragraph_style("meta_c", 9.5, 14, alignment=TA_CENTER)
+META_R = paragraph_style("meta_r", 9.5, 14, alignment=TA_RIGHT)
+
+_date = date_text
 
 
-BODY = _style("body", 10.5, alignment=TA_JUSTIFY)
-INTRO = _style("intro", 10.5, 17, firstLineIndent=21, alignment=TA_JUSTIFY)
-CELL = _style("cell", 10, 14)
-CELL_C = _style("cell_c", 10, 14, alignment=TA_CENTER)
-CELL_NOTE = _style("cell_note", 8.5, 12, textColor=GREY)
-LABEL_C = _style("label_c", 10.5, 14, alignment=TA_CENTER)
-SIGN_LABEL = _style("sign_label", 10.5, 16)
-SIGN_NAME = _style("sign_name", 16, 22)
-SIGN_DATE = _style("sign_date", 10.5, 16, alignment=TA_RIGHT)
-SMALL_GREY = _style("small_grey", 8, 11, textColor=GREY)
-SUBTITLE = _style("subtitle", 12, 18, alignment=TA_CENTER)
-REG_CELL = _style("reg_cell", 9, 12.5)
-REG_CELL_C = _style("reg_cell_c", 9, 12.5, alignment=TA_CENTER)
-REG_PROGRESS = _style("reg_progress", 8.5, 12, alignment=TA_CENTER)
-REG_NOTE = _style("reg_note", 8, 11, textColor=GREY)
-META = _style("meta", 9.5, 14)
-META_C = _style("meta_c", 9.5, 14, alignment=TA_CENTER)
-META_R = _style("meta_r", 9.5, 14, alignment=TA_RIGHT)
-
-
-def _esc(text) -> str:
-    """Paragraph markup is XML-like: escape what people typed, keep their line breaks."""
-    text = str(text or "")
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return text.replace("\r\n", "\n").replace("\n", "<br/>")
-
-
-class _Paragraph(Paragraph):
-    """A paragraph that breaks its lines once per width: tables measure a cell several times (to size rows,
-    to keep a block together, to draw), and the copies of a 承诺书 share their flowables."""
-
-    _wrapped_at = None
-
-    def wrap(self, availWidth, availHeight):
-        if availWidth != self._wrapped_at:
-            self._wrapped = super().wrap(availWidth, availHeight)
-            self._wrapped_at = availWidth
-        return self._wrapped
-
-
-def _p(text, style: ParagraphStyle = CELL) -> Paragraph:
-    return _Paragraph(_esc(text), style)
+def _p(text, text_style: ParagraphStyle = CELL) -> Paragraph:
+    return paragraph(text, text_style)
 
 
 def _fits(text: str, width: float, size: float, padding: float = 4) -> bool:
     return "\n" not in text and pdfmetrics.stringWidth(text, FONT, size) <= width - 2 * padding - 2
 
 
-def _date(value) -> str:
-    """2025年3月15日; aware datetimes are shown in the site's time zone."""
-    if value is None:
-        return ""
-    if hasattr(value, "hour"):
-        value = timezone.localtime(value) if timezone.is_aware(value) else value
-    return f"{value.year}年{value.month}月{value.day}日"
-
-
-def _month(value) -> str:
-    return f"{value.year}年{value.month}月" if value else "—"
-
-
 # Paragraphs collapse ordinary and ideographic spaces; no-break spaces keep room for handwriting.
 GAP = "\xa0" * 4  # about one Chinese character
 BLANK_DATE = f"{GAP * 4}年{GAP * 2}月{GAP * 2}日"
-
-
-class _Heading(Flowable):
-    """A centred title in faux bold (fill and stroke), as forms set their titles in a heavier face."""
-
-    def __init__(self, text: str, size: float = 20, space_after: float = 6):
-        super().__init__()
-        self.text = text
-        self.size = size
-        self.spaceAfter = space_after
-
-    def wrap(self, avail_width, avail_height):
-        self.width = avail_width
-        return avail_width, self.size * 1.5
-
-    def draw(self):
-        canvas = self.canv
-        text_width = pdfmetrics.stringWidth(self.text, FONT, self.size)
-        canvas.saveState()
-        canvas.setLineWidth(self.size * 0.035)
-        obj = canvas.beginText()
-        obj.setTextRenderMode(2)
-        obj.setFont(FONT, self.size)
-        obj.setTextOrigin((self.width - text_width) / 2, self.size * 0.4)
-        obj.textOut(self.text)
-        canvas.drawText(obj)
-        canvas.restoreState()
-
-
-class _Picture(Flowable):
-    """An image scaled to fit a box, keeping its proportions (signatures, QR codes)."""
-
-    def __init__(self, reader: ImageReader, max_width: float, max_height: float, align: str = "LEFT"):
-        super().__init__()
-        self.reader = reader
-        w, h = reader.getSize()
-        scale = min(max_width / w, max_height / h)
-        self.draw_width, self.draw_height = w * scale, h * scale
-        self.hAlign = align
-
-    def wrap(self, avail_width, avail_height):
-        return self.draw_width, self.draw_height
-
-    def draw(self):
-        self.canv.drawImage(self.reader, 0, 0, self.draw_width, self.draw_height)
 
 
 @lru_cache(maxsize=64)
@@ -236,17 +141,6 @@ def _signature_reader(signature: Signature) -> ImageReader | None:
     except (OSError, ValueError):
         return None  # a missing or damaged file prints the typed name instead of failing the whole batch
     return ImageReader(flat)
-
-
-def _output(doc_builder, out: BinaryIO | None) -> bytes | None:
-    # reportlab assembles the whole file in memory anyway; build into a buffer so that a failed layout never
-    # leaves half a PDF in `out` (e.g. an entry of a zip being streamed).
-    buffer = io.BytesIO()
-    doc_builder(buffer)
-    if out is None:
-        return buffer.getvalue()
-    out.write(buffer.getbuffer())
-    return None
 
 
 # --- 附件1 / 附件2: the pledge in triplicate ------------------------------------------------------------
@@ -273,10 +167,10 @@ def pledge_pdf(pledge: Pledge, out: BinaryIO | None = None) -> bytes | None:
             rightMargin=MARGIN,
             topMargin=MARGIN + 4 * mm,
             bottomMargin=MARGIN,
-            title=f"{content.title}（{pledge.pledger_name}）",
-            author=pledge.organization.name,
-            subject=pledge.campaign.name,
-            creator="公开承诺管理系统",
+            title=metadata(f"{content.title}（{pledge.pledger_name}）"),
+            author=metadata(pledge.organization.name),
+            subject=metadata(pledge.campaign.name),
+            creator=CREATOR,
             initialFontName=FONT,  # so that no unembedded Helvetica is referenced by the page preamble
         )
         frame_args = (doc.leftMargin, doc.bottomMargin, doc.width, doc.height)
@@ -304,7 +198,7 @@ def pledge_pdf(pledge: Pledge, out: BinaryIO | None = None) -> bytes | None:
             story += content.copy(public=label == PUBLIC_COPY)
         doc.build(story)
 
-    return _output(build, out)
+    return output(build, out)
 
 
 def _draw_pledge_page(canvas: Canvas, doc, *, annex: str, label: str, first_pages: dict, running_title: str) -> None:
@@ -325,7 +219,8 @@ def _draw_pledge_page(canvas: Canvas, doc, *, annex: str, label: str, first_page
     if continued:
         # A continuation page may be pinned up on its own: say whose pledge it continues.
         canvas.setFont(FONT, 10)
-        canvas.drawCentredString(width / 2, top, running_title)
+        room = width - 2 * (MARGIN + box_width + 3 * mm)
+        canvas.drawCentredString(width / 2, top, fit_text(running_title, room, 10))
     canvas.setFont(FONT, 8)
     canvas.setFillColor(GREY)
     canvas.drawCentredString(width / 2, MARGIN - 8 * mm, TRIPLICATE_NOTE)
@@ -367,8 +262,8 @@ class _PledgeContent:
         if self._shared is None:
             # What every copy shows alike is laid out from the same flowables.
             self._shared = (
-                _Heading(self.title, 20, space_after=4 * mm),
-                _Paragraph(self._intro(), INTRO),
+                Heading(self.title, 20, space_after=4 * mm),
+                Paragraph(self._intro(), INTRO),
                 self._items_table(),
                 [self._review_box(), Spacer(1, 4 * mm), self._signature_table()],
             )
@@ -396,11 +291,11 @@ class _PledgeContent:
             _p(f"欢迎党员群众监督。监督电话：{phone}", SIGN_LABEL),
             _p("扫描右侧二维码，可在手机上查看公开栏、践诺进展并提出意见建议。", SMALL_GREY),
         ]
-        qr = _Picture(_qr_reader(board_url(board)), 20 * mm, 20 * mm, align="RIGHT")
+        qr = Picture(_qr_reader(board_url(board)), 20 * mm, 20 * mm, align="RIGHT")
         return Table(
             [[text, qr]],
             colWidths=[146 * mm, 24 * mm],
-            style=TableStyle([*_BARE, ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("ALIGN", (1, 0), (1, 0), "RIGHT")]),
+            style=TableStyle([*BARE, ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("ALIGN", (1, 0), (1, 0), "RIGHT")]),
         )
 
     def _intro(self) -> str:
@@ -418,17 +313,26 @@ class _PledgeContent:
         pledge = self.pledge
         if self.is_member:
             member = pledge.member
-            status = ("政治面貌", member.get_political_status_display(), False)
-            joined = ("入党时间", _month(member.join_date), False)
+            name = ("姓名", member.name, False)
             form = ("承诺形式", pledge.get_form_display(), False)
-            pairs = [("姓名", member.name, False), ("性别", member.get_gender_display(), False)]
             if public:
-                # The public copy has no birth date; the branch takes its place beside the form of pledge.
-                pairs += [status, joined, form, ("所在党支部", pledge.organization.name, False)]
+                # The copy on the notice board names the member, his post and his branch, and no more: no
+                # birth date, gender, political status or date of joining.
+                pairs = [name, form]
             else:
-                pairs += [("出生年月", _month(member.birth_date), False), joined, status, form]
-                pairs.append(("所在党支部", pledge.organization.name, True))
-            pairs += [("承诺批次", pledge.campaign.name, True), ("职务/岗位", member.post or "—", True)]
+                pairs = [
+                    name,
+                    ("性别", member.get_gender_display(), False),
+                    ("出生年月", month_text(member.birth_date), False),
+                    ("入党时间", month_text(member.join_date), False),
+                    ("政治面貌", member.get_political_status_display(), False),
+                    form,
+                ]
+            pairs += [
+                ("所在党支部", pledge.organization.name, True),
+                ("承诺批次", pledge.campaign.name, True),
+                ("职务/岗位", member.post or "—", True),
+            ]
         else:
             org = pledge.pledger_organization
             pairs = [
@@ -453,7 +357,7 @@ class _PledgeContent:
         rows = [header]
         for item in self.items:
             content = [
-                _Paragraph(f'<font color="#555555">【{_esc(item.content_area)}】</font>{_esc(item.content)}', CELL)
+                Paragraph(f'<font color="#555555">【{escape(item.content_area)}】</font>{escape(item.content)}', CELL)
             ]
             if item.is_quantified:
                 content.append(_p("量化目标：" + item.quantified_text(), CELL_NOTE))
@@ -467,7 +371,7 @@ class _PledgeContent:
         if not self.items:
             rows.append([_p("（无承诺事项）", CELL_C)] + [""] * (len(header) - 1))
         style = [
-            *_GRID,
+            *GRID,
             ("BACKGROUND", (0, 0), (-1, 0), LIGHT),
             ("FONTSIZE", (0, 0), (-1, 0), 10.5),
             ("ALIGN", (0, 0), (-1, -1), "CENTER"),
@@ -493,11 +397,11 @@ class _PledgeContent:
             # Room for a handwritten opinion.
             body = [Spacer(1, 22 * mm), _p(f"审核人（签字）：{GAP * 10}{BLANK_DATE}", SIGN_DATE)]
         table = Table(
-            [[_Paragraph("审定<br/>意见", LABEL_C), body]],
+            [[Paragraph("审定<br/>意见", LABEL_C), body]],
             colWidths=[24 * mm, 146 * mm],
             style=TableStyle(
                 [
-                    *_GRID,
+                    *GRID,
                     ("BACKGROUND", (0, 0), (0, 0), LIGHT),
                     ("VALIGN", (0, 0), (0, 0), "MIDDLE"),
                     ("VALIGN", (1, 0), (1, 0), "TOP"),
@@ -538,7 +442,7 @@ class _PledgeContent:
             colWidths=[85 * mm, 85 * mm],
             style=TableStyle(
                 [
-                    *_GRID,
+                    *GRID,
                     ("VALIGN", (0, 0), (-1, -1), "TOP"),
                     ("TOPPADDING", (0, 0), (-1, -1), 6),
                     ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
@@ -553,7 +457,7 @@ class _PledgeContent:
         if signature is None:
             return [Spacer(1, 16 * mm), _p(BLANK_DATE, SIGN_DATE)]
         if image is not None:
-            mark = _Picture(image, 45 * mm, 14 * mm, align="CENTER")
+            mark = Picture(image, 45 * mm, 14 * mm, align="CENTER")
         else:
             mark = _p(signature.signer_name, SIGN_NAME)
         return [
@@ -561,20 +465,6 @@ class _PledgeContent:
             _p(f"（{signature.get_method_display()}，网上签署）", SMALL_GREY),
             _p(_date(signature.signed_at), SIGN_DATE),
         ]
-
-
-_GRID = (
-    # Plain-text cells (short texts that fit on one line) are set like the paragraphs around them.
-    ("FONTNAME", (0, 0), (-1, -1), FONT),
-    ("FONTSIZE", (0, 0), (-1, -1), 10),
-    ("LEADING", (0, 0), (-1, -1), 14),
-    ("GRID", (0, 0), (-1, -1), 0.6, RULE),
-    ("BOX", (0, 0), (-1, -1), 1.2, RULE),
-    ("LEFTPADDING", (0, 0), (-1, -1), 4),
-    ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-    ("TOPPADDING", (0, 0), (-1, -1), 4),
-    ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-)
 
 
 _LABEL_WIDTH = 24 * mm
@@ -606,7 +496,7 @@ def _pair_grid(pairs: list[tuple[str, str, bool]]) -> Table:
         rows.append([*pending, "", ""])
         spans.append(len(rows) - 1)
     style = [
-        *_GRID,
+        *GRID,
         ("BACKGROUND", (0, 0), (0, -1), LIGHT),
         ("FONTSIZE", (0, 0), (-1, -1), 10.5),
         ("ALIGN", (0, 0), (0, -1), "CENTER"),
@@ -731,10 +621,10 @@ def _register_pdf(org, campaign, annex, title, blocks, unit, widths, out):
             rightMargin=MARGIN,
             topMargin=MARGIN,
             bottomMargin=MARGIN + 6 * mm,
-            title=f"{org.name}{title}",
-            author=org.name,
-            subject=campaign.name,
-            creator="公开承诺管理系统",
+            title=metadata(f"{org.name}{title}"),
+            author=metadata(org.name),
+            subject=metadata(campaign.name),
+            creator=CREATOR,
             initialFontName=FONT,  # so that no unembedded Helvetica is referenced by the page preamble
         )
         frame = Frame(
@@ -757,7 +647,7 @@ def _register_pdf(org, campaign, annex, title, blocks, unit, widths, out):
             ]
         )
         try:
-            doc.build(story(split_all), canvasmaker=_NumberedCanvas)
+            doc.build(story(split_all), canvasmaker=NumberedCanvas)
         except LayoutError:
             if split_all:
                 raise
@@ -766,29 +656,19 @@ def _register_pdf(org, campaign, annex, title, blocks, unit, widths, out):
             target.truncate()
             build(target, split_all=True)
 
-    return _output(build, out)
-
-
-# A layout table without lines or padding; even an empty cell sets a font, so name the embedded one.
-_BARE = (
-    ("FONTNAME", (0, 0), (-1, -1), FONT),
-    ("LEFTPADDING", (0, 0), (-1, -1), 0),
-    ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-    ("TOPPADDING", (0, 0), (-1, -1), 0),
-    ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
-)
+    return output(build, out)
 
 
 def _register_title_block(org, campaign, annex, title, phone, printed_on, url, total: float) -> Table:
     qr = [
-        _Picture(_qr_reader(url), 25 * mm, 25 * mm, align="CENTER"),
-        Paragraph("扫码查看公开栏", _style("qr_caption", 7.5, 10, alignment=TA_CENTER, textColor=GREY)),
+        Picture(_qr_reader(url), 25 * mm, 25 * mm, align="CENTER"),
+        Paragraph("扫码查看公开栏", paragraph_style("qr_caption", 7.5, 10, alignment=TA_CENTER, textColor=GREY)),
     ]
     centre = [
-        _Heading(title, 20, space_after=2 * mm),
-        Paragraph(f"{_esc(org.name)}{GAP}{_esc(campaign.name)}", SUBTITLE),
+        Heading(title, 20, space_after=2 * mm),
+        Paragraph(f"{escape(org.name)}{GAP}{escape(campaign.name)}", SUBTITLE),
     ]
-    left = [Paragraph(annex, _style("annex", 12, 16))]
+    left = [Paragraph(annex, paragraph_style("annex", 12, 16))]
     meta = [
         _p(f"填报单位（盖章）：{org.name}", META),
         _p(f"监督电话：{phone}", META_C),
@@ -798,17 +678,17 @@ def _register_title_block(org, campaign, annex, title, phone, printed_on, url, t
     top = Table(
         [[left, centre, qr]],
         colWidths=[side, total - 2 * side, side],
-        style=TableStyle([*_BARE, ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("VALIGN", (0, 0), (0, 0), "TOP")]),
+        style=TableStyle([*BARE, ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("VALIGN", (0, 0), (0, 0), "TOP")]),
     )
     bottom = Table(
         [meta],
         colWidths=[total / 3] * 3,
-        style=TableStyle(_BARE),
+        style=TableStyle(BARE),
     )
     return Table(
         [[top], [bottom]],
         colWidths=[total],
-        style=TableStyle(_BARE),
+        style=TableStyle(BARE),
     )
 
 
@@ -841,7 +721,7 @@ def _register_table(blocks: list[_RegisterBlock], widths: list[float], frame_hei
         ("BOTTOMPADDING", (0, 0), (-1, -1), _PAD),
     ]
     if not blocks:
-        rows.append([Paragraph(EMPTY_REGISTER, _style("empty", 11, 16, alignment=TA_CENTER))] + [""] * 7)
+        rows.append([Paragraph(EMPTY_REGISTER, paragraph_style("empty", 11, 16, alignment=TA_CENTER))] + [""] * 7)
         style += [
             ("SPAN", (0, 1), (-1, 1)),
             ("TOPPADDING", (0, 1), (-1, 1), 12),
@@ -901,27 +781,3 @@ def _draw_register_page(canvas: Canvas, doc, *, phone: str, printed_on, org: Org
     canvas.drawString(MARGIN, y, f"{org.name}　监督电话：{phone}")
     canvas.drawRightString(width - MARGIN, y, f"打印日期：{_date(printed_on)}")
     canvas.restoreState()
-
-
-class _NumberedCanvas(Canvas):
-    """Holds the pages back until the end so that each can say 第 X 页 共 Y 页."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._held_pages = []
-
-    def showPage(self):
-        self._held_pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self):
-        total = len(self._held_pages)
-        for state in self._held_pages:
-            self.__dict__.update(state)
-            self.saveState()
-            self.setFont(FONT, 8.5)
-            self.setFillColor(GREY)
-            self.drawCentredString(self._pagesize[0] / 2, MARGIN - 2 * mm, f"第 {self._pageNumber} 页 共 {total} 页")
-            self.restoreState()
-            super().showPage()
-        super().save()

@@ -11,6 +11,7 @@ from django.db.models import Prefetch, Q
 from commitments.models import Campaign, Pledge, PledgeItem
 from commitments.services import campaign_for
 from organizations.models import Organization
+from printing import by_strokes
 
 PUBLIC_STATUSES = (Pledge.Status.PUBLISHED, Pledge.Status.COMPLETED)
 _ITEMS = Prefetch("items", queryset=PledgeItem.objects.order_by("position"))
@@ -54,14 +55,16 @@ def organization_pledge(org: Organization, campaign: Campaign) -> Pledge | None:
 
 
 def member_pledges(org: Organization, campaign: Campaign) -> list[Pledge]:
-    """Published pledges of members made in this organization, in roster order (附件4 and the board)."""
-    pledges = list(
+    """Published pledges of members made in this organization, in the official order of names: by the
+    strokes of the surname, then of the following characters (附件4 and the board)."""
+    pledges = by_strokes(
         Pledge.objects.filter(
             campaign=campaign, is_current=True, status__in=PUBLIC_STATUSES, organization=org, member__isnull=False
         )
         .select_related("member")
-        .prefetch_related(_ITEMS)
-        .order_by("member__name", "member_id")
+        .prefetch_related(_ITEMS),
+        name=lambda pledge: pledge.member.name,
+        tie=lambda pledge: pledge.member_id,
     )
     for pledge in pledges:
         # Every one is made in `org` for `campaign`: set them rather than join and build them once per row.

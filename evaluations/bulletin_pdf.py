@@ -1,6 +1,6 @@
 """The quarterly 践诺情况通报 as an A4 PDF for the notice board: organization, title, date and the body as
 edited, set like an official notice (centred title, indented paragraphs, section headings, the issuing
-organization and date at the end). Font, styles and page furniture come from disclosure.pdf.
+organization and date at the end). Fonts, styles and page furniture come from the shared `printing` module.
 """
 
 from __future__ import annotations
@@ -10,33 +10,36 @@ from functools import partial
 from typing import BinaryIO
 
 from django.utils import timezone
-from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, PageTemplate, Paragraph, Spacer
+from reportlab.platypus import BaseDocTemplate, Frame, KeepTogether, PageTemplate, Spacer
 
-from disclosure.pdf import (
+from printing import (
+    CREATOR,
     FONT,
     GREY,
-    INTRO,
     MARGIN,
-    _date,
-    _esc,
-    _Heading,
-    _NumberedCanvas,
-    _output,
-    _style,
+    Heading,
+    NumberedCanvas,
+    Paragraph,
+    date_text,
+    escape,
+    fit_text,
+    metadata,
+    output,
+    paragraph_style,
 )
 
 from .models import Bulletin
 
-BODY = _style("bulletin_body", 12, 20, firstLineIndent=24, alignment=INTRO.alignment, spaceAfter=2)
-SALUTATION = _style("bulletin_salutation", 12, 20, spaceAfter=2)
-SIGNATURE = _style("bulletin_signature", 12, 20, alignment=TA_RIGHT)
-TITLE_WRAPPED = _style("bulletin_title", 16, 24, alignment=TA_CENTER)
-META = _style("bulletin_meta", 10.5, 16, alignment=TA_CENTER, textColor=GREY)
+BODY = paragraph_style("bulletin_body", 12, 20, firstLineIndent=24, alignment=TA_JUSTIFY, spaceAfter=2)
+SALUTATION = paragraph_style("bulletin_salutation", 12, 20, spaceAfter=2)
+SIGNATURE = paragraph_style("bulletin_signature", 12, 20, alignment=TA_RIGHT)
+TITLE_WRAPPED = paragraph_style("bulletin_title", 16, 24, alignment=TA_CENTER)
+META = paragraph_style("bulletin_meta", 10.5, 16, alignment=TA_CENTER, textColor=GREY)
 DRAFT_MARK = "草稿（未发布）"
 
 # A section heading is a line such as “一、承诺覆盖情况”; a salutation ends with a full-width colon.
@@ -48,29 +51,12 @@ def body_blocks(body: str) -> list[str]:
     return [b.strip() for b in re.split(r"\n\s*\n", text) if b.strip()]
 
 
-class _SectionHeading(Flowable):
+def _section_heading(text: str) -> Heading:
     """A section heading (“一、承诺覆盖情况”) in faux bold, as notices set it in a heavier face."""
-
-    def __init__(self, text: str, size: float = 12):
-        super().__init__()
-        self.text, self.size = text, size
-        self.spaceBefore, self.spaceAfter = 6, 3
-        self.keepWithNext = 1  # never the last line of a page
-
-    def wrap(self, avail_width, avail_height):
-        return avail_width, self.size * 1.5
-
-    def draw(self):
-        canvas = self.canv
-        canvas.saveState()
-        canvas.setLineWidth(self.size * 0.03)
-        obj = canvas.beginText()
-        obj.setTextRenderMode(2)
-        obj.setFont(FONT, self.size)
-        obj.setTextOrigin(0, self.size * 0.35)
-        obj.textOut(self.text)
-        canvas.drawText(obj)
-        canvas.restoreState()
+    heading = Heading(text, 12, space_after=3, centred=False)
+    heading.spaceBefore = 6
+    heading.keepWithNext = 1  # never the last line of a page
+    return heading
 
 
 def is_section_heading(block: str) -> bool:
@@ -81,8 +67,8 @@ def _title(title: str, width: float) -> list:
     """The title in faux bold on one line when it fits (18 pt, else 15 pt), otherwise wrapped and centred."""
     for size in (18, 15):
         if pdfmetrics.stringWidth(title, FONT, size) <= width:
-            return [_Heading(title, size, space_after=2 * mm)]
-    return [Paragraph(_esc(title), TITLE_WRAPPED), Spacer(1, 2 * mm)]
+            return [Heading(title, size, space_after=2 * mm)]
+    return [Paragraph(escape(title), TITLE_WRAPPED), Spacer(1, 2 * mm)]
 
 
 def _story(bulletin: Bulletin, width: float) -> list:
@@ -90,7 +76,7 @@ def _story(bulletin: Bulletin, width: float) -> list:
     when = bulletin.published_at or bulletin.created_at
     story = [
         *_title(bulletin.title, width),
-        Paragraph(_esc(f"{org.name}　{_date(when)}"), META),
+        Paragraph(escape(f"{org.name}　{date_text(when)}"), META),
         Spacer(1, 6 * mm),
     ]
     blocks = body_blocks(bulletin.body)
@@ -98,25 +84,16 @@ def _story(bulletin: Bulletin, width: float) -> list:
     closing = blocks.pop() if blocks and blocks[-1].count("\n") >= 1 and len(blocks[-1]) <= 80 else None
     for index, block in enumerate(blocks):
         if is_section_heading(block):
-            story.append(_SectionHeading(block))
+            story.append(_section_heading(block))
         elif index == 0 and block.endswith("：") and len(block) <= 30:
-            story.append(Paragraph(_esc(block), SALUTATION))
+            story.append(Paragraph(escape(block), SALUTATION))
         else:
             for line in block.split("\n"):
-                story.append(Paragraph(_esc(line), BODY))
+                story.append(Paragraph(escape(line), BODY))
     if closing:
         story.append(Spacer(1, 8 * mm))
-        story.append(KeepTogether([Paragraph(_esc(line), SIGNATURE) for line in closing.split("\n")]))
+        story.append(KeepTogether([Paragraph(escape(line), SIGNATURE) for line in closing.split("\n")]))
     return story
-
-
-def _fit(text: str, width: float, size: float) -> str:
-    """`text` cut with an ellipsis so that it stays clear of the page number in the middle of the footer."""
-    if pdfmetrics.stringWidth(text, FONT, size) <= width:
-        return text
-    while text and pdfmetrics.stringWidth(text + "…", FONT, size) > width:
-        text = text[:-1]
-    return text + "…"
 
 
 def _draw_page(canvas: Canvas, doc, *, bulletin: Bulletin) -> None:
@@ -128,8 +105,8 @@ def _draw_page(canvas: Canvas, doc, *, bulletin: Bulletin) -> None:
     canvas.setLineWidth(0.4)
     y = MARGIN - 2 * mm
     canvas.line(MARGIN, y + 4 * mm, width - MARGIN, y + 4 * mm)
-    canvas.drawString(MARGIN, y, _fit(bulletin.organization.name, width / 2 - MARGIN - 22 * mm, 8.5))
-    canvas.drawRightString(width - MARGIN, y, f"打印日期：{_date(timezone.localdate())}")
+    canvas.drawString(MARGIN, y, fit_text(bulletin.organization.name, width / 2 - MARGIN - 22 * mm, 8.5))
+    canvas.drawRightString(width - MARGIN, y, f"打印日期：{date_text(timezone.localdate())}")
     if bulletin.status != Bulletin.Status.PUBLISHED:
         canvas.setFont(FONT, 10)
         canvas.drawRightString(width - MARGIN, height - MARGIN + 6 * mm, DRAFT_MARK)
@@ -147,10 +124,10 @@ def bulletin_pdf(bulletin: Bulletin, out: BinaryIO | None = None) -> bytes | Non
             rightMargin=MARGIN + 5 * mm,
             topMargin=MARGIN + 4 * mm,
             bottomMargin=MARGIN + 6 * mm,
-            title=bulletin.title,
-            author=bulletin.organization.name,
+            title=metadata(bulletin.title),
+            author=metadata(bulletin.organization.name),
             subject="践诺情况通报",
-            creator="公开承诺管理系统",
+            creator=CREATOR,
             initialFontName=FONT,
         )
         frame = Frame(
@@ -159,6 +136,6 @@ def bulletin_pdf(bulletin: Bulletin, out: BinaryIO | None = None) -> bytes | Non
         doc.addPageTemplates(
             [PageTemplate(id="bulletin", frames=[frame], onPage=partial(_draw_page, bulletin=bulletin))]
         )
-        doc.build(_story(bulletin, doc.width), canvasmaker=_NumberedCanvas)
+        doc.build(_story(bulletin, doc.width), canvasmaker=NumberedCanvas)
 
-    return _output(build, out)
+    return output(build, out)

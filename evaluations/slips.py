@@ -1,14 +1,14 @@
 """Code slips of a 群众评议: ten slips per A4 page (two columns, five rows) with dashed cut lines.
 
 Each slip carries the organization, the session, a QR code of the ballot page with its code, the code itself
-in large monospace letters for typing it in by hand, and the one-line instruction. The fonts are the ones the
-notice-board PDFs embed (WenQuanYi Micro Hei, and its monospace face for the codes), so the slips print the
-same on any printer. QR codes are drawn as vector squares: sharp at any printer resolution.
+in large monospace letters for typing it in by hand, and the one-line instruction. The fonts are the ones every
+PDF of the project embeds (from `printing`: WenQuanYi Micro Hei with its fallbacks, and its monospace face for
+the codes), so the slips print the same on any printer and an organization with a rare character in its name
+keeps it. QR codes are drawn as vector squares: sharp at any printer resolution.
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 
 import segno
@@ -18,15 +18,13 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from disclosure.pdf import FONT, FONT_PATH
+from printing import CREATOR, FONT, MONO, fit_text, metadata, output, register_mono
 
 from .models import Appraisal
 from .services.appraisals import appraisal_title, format_code
 
-MONO = "WQYMicroHeiMono"
 COLUMNS, ROWS = 2, 5
 PER_PAGE = COLUMNS * ROWS
 MARGIN_X, MARGIN_Y = 10 * mm, 8.5 * mm
@@ -35,13 +33,6 @@ QR_SIZE = 31 * mm
 INSTRUCTION = "扫码或访问网址输入票码，每个票码只能投一次"
 GREY = colors.HexColor("#555555")
 CUT = colors.HexColor("#888888")
-
-
-def _register_mono() -> None:
-    # The monospace face lives in the same collection as the body font that disclosure.pdf registers; it is
-    # only parsed when the first slips are printed.
-    if MONO not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(MONO, str(FONT_PATH), subfontIndex=1))
 
 
 def ballot_url(code: str) -> str:
@@ -60,14 +51,6 @@ def _fit(text: str, font: str, size: float, width: float, smallest: float = 6) -
     while size > smallest and pdfmetrics.stringWidth(text, font, size) > width:
         size -= 0.25
     return size
-
-
-def _clip(text: str, font: str, size: float, width: float) -> str:
-    if pdfmetrics.stringWidth(text, font, size) <= width:
-        return text
-    while text and pdfmetrics.stringWidth(text + "…", font, size) > width:
-        text = text[:-1]
-    return text + "…"
 
 
 def _draw_qr(canvas: Canvas, url: str, x: float, y: float, size: float) -> None:
@@ -101,10 +84,10 @@ def _draw_slip(canvas: Canvas, *, x: float, y: float, w: float, h: float, code: 
     canvas.setFillColor(colors.black)
     size = 10
     canvas.setFont(FONT, size)
-    canvas.drawString(x + PADDING, top - size, _clip(org, FONT, size, inner))
+    canvas.drawString(x + PADDING, top - size, fit_text(org, inner, size))
     canvas.setFillColor(GREY)
     canvas.setFont(FONT, 8.5)
-    canvas.drawString(x + PADDING, top - size - 12, _clip(f"{title} · {when}", FONT, 8.5, inner))
+    canvas.drawString(x + PADDING, top - size - 12, fit_text(f"{title} · {when}", inner, 8.5))
 
     qr_y = y + PADDING + 6 * mm
     _draw_qr(canvas, ballot_url(code), x + PADDING, qr_y, QR_SIZE)
@@ -151,34 +134,35 @@ def _draw_cut_lines(canvas: Canvas, page_w: float, page_h: float, slip_w: float,
 
 def slips_pdf(appraisal: Appraisal, codes: Sequence[str]) -> bytes:
     """The slips of `codes` (strings as stored), ten to an A4 page, in the order given."""
-    _register_mono()
+    register_mono()  # the monospace face is parsed when the first slips are printed
     page_w, page_h = A4
     slip_w = (page_w - 2 * MARGIN_X) / COLUMNS
     slip_h = (page_h - 2 * MARGIN_Y) / ROWS
     org = appraisal.organization.name
     title = appraisal_title(appraisal)
     when = f"{appraisal.held_on.year}年{appraisal.held_on.month}月{appraisal.held_on.day}日"
-    buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=A4, initialFontName=FONT, pageCompression=1)
-    canvas.setTitle(f"{org}{title}票码")
-    canvas.setAuthor(org)
-    canvas.setCreator("公开承诺管理系统")
-    pages = max(1, -(-len(codes) // PER_PAGE))
-    for page in range(pages):
-        chunk = codes[page * PER_PAGE : (page + 1) * PER_PAGE]
-        _draw_cut_lines(canvas, page_w, page_h, slip_w, slip_h)
-        for index, code in enumerate(chunk):
-            col, row = index % COLUMNS, index // COLUMNS
-            x = MARGIN_X + col * slip_w
-            y = page_h - MARGIN_Y - (row + 1) * slip_h
-            _draw_slip(canvas, x=x, y=y, w=slip_w, h=slip_h, code=code, org=org, title=title, when=when)
-        canvas.setFillColor(GREY)
-        canvas.setFont(FONT, 7)
-        canvas.drawCentredString(
-            page_w / 2,
-            MARGIN_Y / 2 - 2,
-            f"{org}{title}票码　共 {len(codes)} 个　第 {page + 1} 页 共 {pages} 页　沿虚线裁开，每人一张",
-        )
-        canvas.showPage()
-    canvas.save()
-    return buffer.getvalue()
+
+    def build(target):
+        canvas = Canvas(target, pagesize=A4, initialFontName=FONT, pageCompression=1)
+        canvas.setTitle(metadata(f"{org}{title}票码"))
+        canvas.setAuthor(metadata(org))
+        canvas.setCreator(CREATOR)
+        pages = max(1, -(-len(codes) // PER_PAGE))
+        for page in range(pages):
+            chunk = codes[page * PER_PAGE : (page + 1) * PER_PAGE]
+            _draw_cut_lines(canvas, page_w, page_h, slip_w, slip_h)
+            for index, code in enumerate(chunk):
+                col, row = index % COLUMNS, index // COLUMNS
+                x = MARGIN_X + col * slip_w
+                y = page_h - MARGIN_Y - (row + 1) * slip_h
+                _draw_slip(canvas, x=x, y=y, w=slip_w, h=slip_h, code=code, org=org, title=title, when=when)
+            footer = f"{org}{title}票码　共 {len(codes)} 个　第 {page + 1} 页 共 {pages} 页　沿虚线裁开，每人一张"
+            room = page_w - 2 * MARGIN_X
+            size = _fit(footer, FONT, 7, room, smallest=5)
+            canvas.setFillColor(GREY)
+            canvas.setFont(FONT, size)
+            canvas.drawCentredString(page_w / 2, MARGIN_Y / 2 - 2, fit_text(footer, room, size))
+            canvas.showPage()
+        canvas.save()
+
+    return output(build)

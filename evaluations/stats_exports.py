@@ -1,4 +1,5 @@
-"""The 统计表 of a snapshot as .xlsx (openpyxl, write-only) and as an A4 PDF (reportlab, embedded font).
+"""The 统计表 of a snapshot as .xlsx (openpyxl, write-only) and as an A4 PDF (reportlab, with the fonts, styles
+and page furniture of the shared `printing` module).
 
 Both read only the stored `Tally` snapshots (this period and the previous one), so the file says exactly what
 the dashboard says. Indicator names follow 篇十二 附件2《创先争优活动有关项目统计》 where the two overlap, and
@@ -18,13 +19,27 @@ from openpyxl.utils import get_column_letter
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Spacer, Table, TableStyle
 
-from disclosure.pdf import _GRID, FONT, GREY, LIGHT, MARGIN, _esc, _Heading, _NumberedCanvas, _output, _style
 from organizations.resources import neutralise
+from printing import (
+    CREATOR,
+    FONT,
+    GREY,
+    GRID,
+    LIGHT,
+    MARGIN,
+    Heading,
+    NumberedCanvas,
+    Paragraph,
+    escape,
+    metadata,
+    output,
+    paragraph_style,
+)
 
 from .models import Tally
-from .statistics import INDICATORS, PERCENT, format_change, format_value, indicator_table, parse_period
+from .statistics import INDICATORS, PERCENT, format_value, indicator_table, parse_period
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TITLE = "公开承诺工作统计表"
@@ -109,6 +124,20 @@ def _number(ws, value, percent: bool):
     return cell
 
 
+# The change from the previous period is a number, shown signed: +4, -2, 持平; for rates in percentage points.
+CHANGE_FORMAT = '+#,##0;-#,##0;"持平"'
+RATE_CHANGE_FORMAT = '+0.0"个百分点";-0.0"个百分点";"持平"'
+
+
+def _change(ws, is_rate: bool, now, then):
+    """The 增减 cell: a real number with a signed format, so that Excel can sum and sort it."""
+    if now is None or then is None:
+        return "—"
+    cell = WriteOnlyCell(ws, value=round((now - then) * 100, 1) if is_rate else now - then)
+    cell.number_format = RATE_CHANGE_FORMAT if is_rate else CHANGE_FORMAT
+    return cell
+
+
 def statistics_xlsx(*, tally: Tally, previous: Tally | None = None) -> bytes:
     """统计表 as an .xlsx: the indicators with the previous period, the subordinate organizations, the months."""
     current = tally.indicators
@@ -127,7 +156,7 @@ def statistics_xlsx(*, tally: Tally, previous: Tally | None = None) -> bytes:
                 "" if is_rate else indicator.unit,
                 _number(ws, now, is_rate),
                 _number(ws, then, is_rate),
-                neutralise(format_change(indicator.key, now, then)) if before else "",
+                _change(ws, is_rate, now, then) if before else "",
                 indicator.form_item,
             ]
         )
@@ -188,13 +217,13 @@ def statistics_xlsx(*, tally: Tally, previous: Tally | None = None) -> bytes:
 
 # --- PDF -----------------------------------------------------------------------------------------------
 
-SUBTITLE = _style("stats_subtitle", 12, 18, alignment=TA_CENTER)
-META = _style("stats_meta", 9.5, 14)
-META_R = _style("stats_meta_r", 9.5, 14, alignment=TA_RIGHT)
-CELL = _style("stats_cell", 9.5, 13)
-CELL_C = _style("stats_cell_c", 9.5, 13, alignment=TA_CENTER)
-SECTION = _style("stats_section", 11, 16, spaceAfter=1.5 * mm, keepWithNext=1)
-NOTE = _style("stats_note", 8.5, 12.5, textColor=GREY)
+SUBTITLE = paragraph_style("stats_subtitle", 12, 18, alignment=TA_CENTER)
+META = paragraph_style("stats_meta", 9.5, 14)
+META_R = paragraph_style("stats_meta_r", 9.5, 14, alignment=TA_RIGHT)
+CELL = paragraph_style("stats_cell", 9.5, 13)
+CELL_C = paragraph_style("stats_cell_c", 9.5, 13, alignment=TA_CENTER)
+SECTION = paragraph_style("stats_section", 11, 16, spaceAfter=1.5 * mm, keepWithNext=1)
+NOTE = paragraph_style("stats_note", 8.5, 12.5, textColor=GREY)
 INDICATOR_WIDTHS = [w * mm for w in (22, 62, 23, 23, 24, 16)]
 CHILD_WIDTHS = [w * mm for w in (10, 53, 20, 15, 17, 17, 19, 19)]
 
@@ -202,7 +231,7 @@ CHILD_WIDTHS = [w * mm for w in (10, 53, 20, 15, 17, 17, 19, 19)]
 def _table_style(extra=()) -> TableStyle:
     return TableStyle(
         [
-            *_GRID,
+            *GRID,
             ("FONTSIZE", (0, 0), (-1, -1), 9.5),
             ("LEADING", (0, 0), (-1, -1), 13),
             ("BACKGROUND", (0, 0), (-1, 0), LIGHT),
@@ -223,8 +252,8 @@ def _indicator_table(current: dict, before: dict | None) -> Table:
         for row in section["rows"]:
             value = row["value"] + (row["unit"] if row["value"] != "—" else "")
             then = row["previous"] + (row["unit"] if row["previous"] != "—" else "")
-            rows.append(["", Paragraph(_esc(row["label"]), CELL), value, then, row["change"], row["form_item"]])
-        rows[first][0] = Paragraph(_esc(section["title"]), CELL_C)
+            rows.append(["", Paragraph(escape(row["label"]), CELL), value, then, row["change"], row["form_item"]])
+        rows[first][0] = Paragraph(escape(section["title"]), CELL_C)
         style.append(("SPAN", (0, first), (0, len(rows) - 1)))
         style.append(("LINEABOVE", (0, first), (-1, first), 1.0, GREY))
     return Table(rows, colWidths=INDICATOR_WIDTHS, repeatRows=1, style=_table_style(style))
@@ -236,7 +265,7 @@ def _children_table(children: list[dict]) -> Table:
         rows.append(
             [
                 str(number),
-                Paragraph(_esc(c["name"]), CELL),
+                Paragraph(escape(c["name"]), CELL),
                 f"{c['members_expected']:,}",
                 f"{c['members_pledged']:,}",
                 format_value("member_coverage", c["coverage"]),
@@ -258,13 +287,13 @@ def statistics_pdf(*, tally: Tally, previous: Tally | None = None) -> bytes:
     period = parse_period(tally.period)
 
     story = [
-        _Heading(TITLE, 18, space_after=2 * mm),
-        Paragraph(f"{_esc(org.name)}\u3000{_esc(_period_text(tally))}", SUBTITLE),
+        Heading(TITLE, 18, space_after=2 * mm),
+        Paragraph(f"{escape(org.name)}\u3000{escape(_period_text(tally))}", SUBTITLE),
         Spacer(1, 3 * mm),
         Table(
             [
                 [
-                    Paragraph(f"填报单位（盖章）：{_esc(org.name)}", META),
+                    Paragraph(f"填报单位（盖章）：{escape(org.name)}", META),
                     Paragraph(f"统计截止：{_date_text(current.get('as_of'))}", META_R),
                 ]
             ],
@@ -282,7 +311,7 @@ def statistics_pdf(*, tally: Tally, previous: Tally | None = None) -> bytes:
         _indicator_table(current, before),
         Spacer(1, 1.5 * mm),
         Paragraph(
-            _esc(
+            escape(
                 (f"上期为{period.previous().display}。" if before else "")
                 + f"{FORM_NOTE}本表据{_computed_text(tally)}生成的统计快照填制。"
             ),
@@ -293,7 +322,7 @@ def statistics_pdf(*, tally: Tally, previous: Tally | None = None) -> bytes:
     if children:
         story += [Spacer(1, 5 * mm), Paragraph("下级党组织情况", SECTION), _children_table(children)]
     story += [Spacer(1, 4 * mm), Paragraph("口径说明：", NOTE)]
-    story += [Paragraph(_esc(f"{n}. {text}"), NOTE) for n, text in enumerate(DEFINITIONS, 1)]
+    story += [Paragraph(escape(f"{n}. {text}"), NOTE) for n, text in enumerate(DEFINITIONS, 1)]
 
     def build(target):
         doc = BaseDocTemplate(
@@ -303,10 +332,10 @@ def statistics_pdf(*, tally: Tally, previous: Tally | None = None) -> bytes:
             rightMargin=MARGIN,
             topMargin=MARGIN - 4 * mm,
             bottomMargin=MARGIN,
-            title=f"{org.name}{period.display}{TITLE}",
-            author=org.name,
+            title=metadata(f"{org.name}{period.display}{TITLE}"),
+            author=metadata(org.name),
             subject=TITLE,
-            creator="公开承诺管理系统",
+            creator=CREATOR,
             initialFontName=FONT,
         )
         frame = Frame(
@@ -320,6 +349,6 @@ def statistics_pdf(*, tally: Tally, previous: Tally | None = None) -> bytes:
             bottomPadding=0,
         )
         doc.addPageTemplates([PageTemplate(id="statistics", frames=[frame])])
-        doc.build(story, canvasmaker=_NumberedCanvas)
+        doc.build(story, canvasmaker=NumberedCanvas)
 
-    return _output(build, None)
+    return output(build)

@@ -182,7 +182,7 @@ def test_member_pledge_in_triplicate(member_pledge, zhang):
         assert pdf.TRIPLICATE_NOTE in text
         marks = text.replace(pdf.TRIPLICATE_NOTE, "")
         assert [copy for copy in pdf.COPY_LABELS if copy in marks] == [label]
-        for expected in ("张卫国", "甲镇一村党支部", "村委会委员、网格员", "2025年度公开承诺", "入党时间"):
+        for expected in ("张卫国", "甲镇一村党支部", "村委会委员、网格员", "2025年度公开承诺"):
             assert expected in text
         for item in MEMBER_ITEMS:
             assert flat(item["content"]) in text
@@ -192,9 +192,12 @@ def test_member_pledge_in_triplicate(member_pledge, zhang):
         assert "承诺事项贴近群众需求，措施具体，同意。" in text
         assert all(label in text for label in ("体现先进性要求", "体现岗位职责特点", "符合群众意愿", "切实可行"))
         assert "承诺人（签字）" in text and "审定方（盖章）" in text
-    # The birth month is on the two private copies only.
-    assert "1975年6月" in flat(pages[0]) and "1975年6月" in flat(pages[1])
-    assert "1975年6月" not in flat(pages[2]) and "出生年月" not in flat(pages[2])
+    # Birth month, gender, political status and date of joining are on the two internal copies only: the
+    # public copy names the member, his post and his branch.
+    for page in pages[:2]:
+        assert all(label in flat(page) for label in ("出生年月", "1975年6月", "性别", "政治面貌", "入党时间"))
+    for label in ("出生年月", "1975年6月", "性别", "政治面貌", "入党时间", "正式党员"):
+        assert label not in flat(pages[2])
     assert_no_personal_data(data, zhang)
 
 
