@@ -30,9 +30,12 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# Tests run in parallel, one worker per core (PYTEST_WORKERS=0 runs them in one process); more options in PYTEST_ARGS.
+PYTEST_WORKERS ?= auto
+
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 worker: $(STAMP)
 	$(VENV)/bin/celery -A pledge_site worker --loglevel=info

@@ -1,7 +1,9 @@
+import datetime
 import os
 from dataclasses import dataclass
 
 import pytest
+import time_machine
 
 from organizations.models import Organization
 from organizations.permissions import Role
@@ -10,6 +12,52 @@ from .factories import MemberFactory, OrganizationFactory, UserFactory, grant
 
 # Playwright's sync API runs an event loop in the test thread; Django must still allow ORM calls there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# PLEDGE_TEST_NOW=2026-12-31T23:30:00Z runs the suite as if it were that instant (the clock keeps ticking from
+# there). CI uses it to run every test at an hour when the date in Shanghai is already the next day, month,
+# quarter and year than in UTC, so a test or a piece of code that takes the UTC date for the local one fails.
+SHIFTED_NOW = os.environ.get("PLEDGE_TEST_NOW", "").strip()
+
+
+def pytest_configure(config):
+    if not SHIFTED_NOW:
+        return
+    try:
+        moment = datetime.datetime.fromisoformat(SHIFTED_NOW)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise pytest.UsageError(
+            f"PLEDGE_TEST_NOW={SHIFTED_NOW!r} 应是带时区的 ISO 8601 时刻，例如 2026-12-31T23:30:00Z。"
+        )
+
+
+def pytest_report_header(config):
+    if SHIFTED_NOW:
+        return f"时钟已拨到 PLEDGE_TEST_NOW={SHIFTED_NOW}（每个测试都从这一刻开始）。"
+    return None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shifted_clock_for_the_session():
+    """Module and session fixtures (a seeded demo site, say) are built at the shifted time too."""
+    if not SHIFTED_NOW:
+        yield
+        return
+    # The string, not a parsed datetime: time-machine would also set the process's TZ for a UTC datetime,
+    # while Django has set it to the site's time zone.
+    with time_machine.travel(SHIFTED_NOW, tick=True):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _shifted_clock(request, _shifted_clock_for_the_session):
+    """Each test starts at the shifted instant; a test that sets the time itself (time_machine) keeps its own."""
+    if not SHIFTED_NOW or "time_machine" in request.fixturenames:
+        yield
+        return
+    with time_machine.travel(SHIFTED_NOW, tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)

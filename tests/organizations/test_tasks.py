@@ -17,8 +17,11 @@ def test_purge_removes_only_stale_uploads(settings):
     fresh = folder / "new.xlsx"
     stale.write_bytes(b"x")
     fresh.write_bytes(b"y")
-    past = time.time() - settings.IMPORT_UPLOAD_MAX_AGE_SECONDS - 60
+    # Both times from the test's clock, which may be set apart from the file system's (PLEDGE_TEST_NOW).
+    now = time.time()
+    past = now - settings.IMPORT_UPLOAD_MAX_AGE_SECONDS - 60
     os.utime(stale, (past, past))
+    os.utime(fresh, (now, now))
     # Through Celery: eager by default, a real worker on Redis in CI.
     result = purge_stale_import_uploads.delay()
     if os.environ.get("CELERY_BROKER_URL"):
