@@ -278,3 +278,16 @@ def test_quarter_bounds_and_default_quarter():
     assert services.default_quarter(D(2026, 11, 26)) == (2026, 3)
     assert services.default_quarter(D(2026, 12, 5)) == (2026, 4)
     assert services.default_quarter(D(2026, 1, 5)) == (2025, 4)
+
+
+@pytest.mark.parametrize(
+    ("utc", "expected"),
+    [
+        ("2026-02-28T15:59:00Z", (2025, 4)),  # 28 February 23:59 in Shanghai
+        ("2026-02-28T16:00:00Z", (2026, 1)),  # 1 March 00:00 in Shanghai: the quarter's last month
+        ("2026-12-31T23:30:00Z", (2026, 4)),  # 1 January 2027 in Shanghai
+    ],
+)
+def test_default_quarter_follows_the_shanghai_date(time_machine, utc, expected):
+    time_machine.move_to(utc, tick=False)
+    assert services.default_quarter() == expected

@@ -102,6 +102,20 @@ def test_quarterly_half_year_and_annual_reviews_need_every_grade(world):
     assert not LeaderReview.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("utc", "expected"),
+    [
+        ("2026-03-31T15:59:00Z", ["2026-03", "2026Q1", "2026H1", "2026"]),  # 23:59 in Shanghai
+        ("2026-03-31T16:00:00Z", ["2026-04", "2026Q2", "2026H1", "2026"]),  # next day, month and quarter
+        ("2026-06-30T16:30:00Z", ["2026-07", "2026Q3", "2026H2", "2026"]),  # and half-year
+        ("2026-12-31T23:30:00Z", ["2027-01", "2027Q1", "2027H1", "2027"]),  # and year
+    ],
+)
+def test_the_current_period_is_the_one_of_the_shanghai_date(time_machine, utc, expected):
+    time_machine.move_to(utc, tick=False)
+    assert [services.current_period(kind) for kind in ("monthly", "quarterly", "half_year", "annual")] == expected
+
+
 def test_a_monthly_reminder_may_go_without_grades(world):
     month = (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).strftime("%Y-%m")
     r = write(world.secretary, member=world.member, kind="monthly", period=month, grades={})
