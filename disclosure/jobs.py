@@ -1,8 +1,11 @@
-"""Background jobs: printing a whole subtree or writing a large ledger, with progress and a zip at the end.
+"""Background jobs: printing a whole subtree or writing a large ledger, with progress and a zip at the end, and
+the kinds lower apps register through `organizations.background` (a large Excel import), which this module
+runs the same way and whose outcome their own template shows on the same job page.
 
 `job_start` is what a person does (deduplicated: the same job while one runs is reused); `job_run` is what
 the Celery task does. Running a job twice is harmless: a finished job is left alone, a half-done one starts
-over into a new temporary file and replaces nothing until it is complete.
+over into a new temporary file and replaces nothing until it is complete; a registered kind that writes data
+marks its job done inside the transaction that writes it.
 """
 
 from __future__ import annotations
@@ -12,15 +15,19 @@ import logging
 import os
 import secrets
 import tempfile
+import time
 import zipfile
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from commitments.models import Campaign, Pledge
+from organizations import background
 from organizations.errors import DomainError
 from organizations.models import Organization, User
 from organizations.permissions import require
@@ -38,6 +45,19 @@ def job_start(*, kind: str, organization: Organization, campaign: Campaign, by: 
     require(by, "view_ledger", organization)
     if kind not in Job.Kind.values:
         raise DomainError("不支持的任务类型。")
+    return _start(kind=kind, organization=organization, campaign=campaign, by=by, params={})
+
+
+@transaction.atomic
+def job_start_registered(*, kind: str, organization: Organization, by: User, params: dict) -> Job:
+    """The store behind `organizations.background.start_job`. The kind checks the starter's permission itself,
+    when the person asks and again when the job runs."""
+    if background.get_kind(kind) is None:
+        raise DomainError("不支持的任务类型。")
+    return _start(kind=kind, organization=organization, campaign=None, by=by, params=params)
+
+
+def _start(*, kind: str, organization: Organization, campaign: Campaign | None, by: User, params: dict) -> Job:
     running = (
         Job.objects.select_for_update()
         .filter(
@@ -45,13 +65,14 @@ def job_start(*, kind: str, organization: Organization, campaign: Campaign, by: 
             organization=organization,
             campaign=campaign,
             started_by=by,
+            params=params,
             state__in=[Job.State.QUEUED, Job.State.RUNNING],
         )
         .first()
     )
     if running is not None:
         return running
-    job = Job.objects.create(kind=kind, organization=organization, campaign=campaign, started_by=by)
+    job = Job.objects.create(kind=kind, organization=organization, campaign=campaign, started_by=by, params=params)
     transaction.on_commit(lambda: _enqueue(job.pk))
     return job
 
@@ -123,6 +144,33 @@ def _result_dir() -> Path:
     return path
 
 
+class _Run:
+    """A running job of a registered kind, as `organizations.background.JobRun` describes it."""
+
+    PROGRESS_EVERY = 0.5  # seconds between two progress writes
+
+    def __init__(self, job: Job):
+        self.job = job
+        self.organization = job.organization
+        self.started_by = job.started_by
+        self.params = dict(job.params)
+        self.finished = False
+        self._written_at = None
+
+    def progress(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if done < total and self._written_at is not None and now - self._written_at < self.PROGRESS_EVERY:
+            return
+        self._written_at = now
+        Job.objects.filter(pk=self.job.pk).update(progress_done=done, progress_total=total)
+
+    def finish(self, outcome: dict) -> None:
+        Job.objects.filter(pk=self.job.pk).update(
+            state=Job.State.DONE, outcome=outcome, progress_done=F("progress_total"), finished_at=timezone.now()
+        )
+        self.finished = True
+
+
 def job_run(job_id: int) -> Job:
     job = Job.objects.select_related("organization", "campaign", "started_by").get(pk=job_id)
     if job.state == Job.State.DONE:
@@ -132,7 +180,15 @@ def job_run(job_id: int) -> Job:
     )
     stamp = timezone.localtime().strftime("%Y%m%d")
     tmp = None
+    registered = background.get_kind(job.kind)
     try:
+        if registered is not None:
+            run = _Run(job)
+            outcome = registered.run(run)
+            if not run.finished:
+                run.finish(outcome)
+            job.refresh_from_db()
+            return job
         if job.kind == Job.Kind.LEDGER:
             from .excel import ledger_size, write_ledger
 
@@ -176,7 +232,7 @@ def job_run(job_id: int) -> Job:
 
 
 def _message(exc: Exception) -> str:
-    if isinstance(exc, DomainError):
+    if isinstance(exc, (DomainError, PermissionDenied)):
         return str(exc)[:500]
     return f"任务执行出错，请稍后重试；如果仍然失败，请联系系统管理员。（{type(exc).__name__}）"
 
@@ -192,13 +248,19 @@ def job_retry(*, job: Job, by: User) -> Job:
 
 
 def purge_old_results(*, now: datetime.datetime | None = None) -> int:
-    """Delete result files of jobs finished long ago; the job rows stay as a record."""
+    """Delete result files and outcomes of jobs finished long ago; the job rows stay as a record."""
     now = now or timezone.now()
     removed = 0
     for job in Job.objects.filter(finished_at__lt=now - RESULT_MAX_AGE).exclude(result=""):
         job.result.delete(save=False)
         Job.objects.filter(pk=job.pk).update(result="", error="结果文件已过期清理，如需要请重新生成。")
         removed += 1
+    # An import's outcome quotes cells of the file it checked; it goes after the same time as a result file.
+    removed += (
+        Job.objects.filter(finished_at__lt=now - RESULT_MAX_AGE)
+        .exclude(outcome={})
+        .update(outcome={}, error="任务结果已过期清理。")
+    )
     return removed
 
 

@@ -6,9 +6,11 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 
 from commitments.models import Campaign, Opinion, PledgeItem
+from organizations import background
 from organizations.models import Organization
 
 
@@ -93,8 +95,15 @@ class BoardSetting(models.Model):
         return f"{self.organization}的公开栏"
 
 
+def job_kinds() -> list[tuple[str, str]]:
+    """This app's own kinds, then those the lower apps registered (organizations.background)."""
+    return [*Job.Kind.choices, *background.kind_choices()]
+
+
 class Job(models.Model):
-    """A background job started by a person: batch printing or a large ledger, with progress and a result."""
+    """A background job started by a person, with progress and a result: batch printing, a large ledger, or a
+    kind a lower app registered (a large Excel import), whose outcome is kept as JSON and shown by its template.
+    """
 
     class Kind(models.TextChoices):
         MEMBER_REGISTERS = "member_registers", "附件4 党员承诺事项登记（公示）表（各支部）"
@@ -108,9 +117,12 @@ class Job(models.Model):
         DONE = "done", "已完成"
         FAILED = "failed", "失败"
 
-    kind = models.CharField("任务类型", max_length=30, choices=Kind.choices)
+    kind = models.CharField("任务类型", max_length=30, choices=job_kinds)
     organization = models.ForeignKey(Organization, verbose_name="党组织", on_delete=models.CASCADE, related_name="+")
-    campaign = models.ForeignKey(Campaign, verbose_name="承诺批次", on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(
+        Campaign, verbose_name="承诺批次", on_delete=models.CASCADE, related_name="+", null=True, blank=True
+    )
+    params = models.JSONField("任务参数", default=dict, blank=True)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="发起人", on_delete=models.CASCADE, related_name="jobs"
     )
@@ -119,6 +131,7 @@ class Job(models.Model):
     progress_total = models.PositiveIntegerField("总数", default=0)
     result = models.FileField("结果文件", upload_to="private/jobs/", blank=True)
     result_name = models.CharField("下载文件名", max_length=200, blank=True)
+    outcome = models.JSONField("任务结果", default=dict, blank=True)
     error = models.CharField("错误信息", max_length=500, blank=True)
     attempts = models.PositiveSmallIntegerField("执行次数", default=0)
     created_at = models.DateTimeField("创建时间", default=timezone.now)
@@ -133,6 +146,15 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.organization}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("disclosure:job", args=[self.pk])
+
+    @property
+    def outcome_template(self) -> str:
+        """The template of a registered kind that shows the outcome; empty for this app's own kinds."""
+        kind = background.get_kind(self.kind)
+        return kind.outcome_template if kind else ""
 
     @property
     def percent(self) -> int:

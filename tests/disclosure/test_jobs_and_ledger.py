@@ -3,7 +3,6 @@
 import datetime
 import io
 import os
-import time
 import zipfile
 
 import pytest
@@ -15,19 +14,10 @@ from disclosure import jobs
 from disclosure.excel import write_ledger
 from disclosure.models import Job
 from tests.factories import MemberFactory, UserFactory
+from tests.jobs import wait_for
 
 REAL_WORKER = bool(os.environ.get("CELERY_BROKER_URL"))
 pytestmark = pytest.mark.shared_media
-
-
-def wait_for(job, seconds=60):
-    """Eagerly the job is already finished; with a real worker (CI) wait until it is."""
-    deadline = time.monotonic() + seconds
-    job.refresh_from_db()
-    while job.is_active and time.monotonic() < deadline:
-        time.sleep(0.2)
-        job.refresh_from_db()
-    return job
 
 
 def publish_in_branch_a2(world):
