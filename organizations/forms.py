@@ -4,6 +4,7 @@ from django.db.models import Q
 
 from .models import Exemption, Member, Organization
 from .permissions import Role, orgs_for
+from .resources import MAX_IMPORT_BYTES
 
 
 class ChineseBlankMixin:
@@ -153,8 +154,8 @@ class ImportUploadForm(forms.Form):
         f = self.cleaned_data["file"]
         if not f.name.lower().endswith(".xlsx"):
             raise forms.ValidationError("请上传 .xlsx 格式的 Excel 文件。")
-        if f.size > 20 * 1024 * 1024:
-            raise forms.ValidationError("文件不能超过 20 MB。")
+        if f.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError(f"文件不能超过 {MAX_IMPORT_BYTES // (1024 * 1024)} MB。")
         head = f.read(4)
         f.seek(0)
         if head != b"PK\x03\x04":

@@ -1,22 +1,25 @@
 """Excel import and export of organizations and members (django-import-export).
 
 Imports are all rows or none: `import_preview` runs a dry run and reports every bad row with its Excel row
-number, column and a Chinese reason; `import_commit` writes only a clean file, in one transaction.
+number, column and a Chinese reason; `import_commit` writes only a clean file, in one transaction. A file is
+refused from its size and its row count before any cell is read.
 """
 
 from __future__ import annotations
 
 import datetime
 import io
+import re
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 
+import tablib
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from import_export import fields, resources, widgets
-from import_export.formats.base_formats import XLSX
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
+from openpyxl.reader.excel import ExcelReader
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 from simple_history.utils import bulk_create_with_history
@@ -26,6 +29,7 @@ from .permissions import may
 from .validators import mask_id_number, mask_phone, normalize_id_number
 
 MAX_IMPORT_ROWS = 50_000
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
 
 
 class ImportFileError(Exception):
@@ -468,17 +472,123 @@ def _check_xlsx_zip(content: bytes) -> None:
         raise ImportFileError("文件解压后异常庞大，不像是正常填写的 Excel 文件，已拒绝读取。请用下载的模板重新填写。")
 
 
-def read_xlsx(content: bytes):
-    _check_xlsx_zip(content)
+UNREADABLE = "无法读取该文件，请上传用模板填写的 Excel（.xlsx）文件。"
+
+# A row element of the sheet XML (any namespace prefix), and a value inside it (<v> or an inline string <is>).
+_ROW = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b[^>]*?(?:/>|>(.*?)</(?:[A-Za-z_][\w.-]*:)?row>)", re.S)
+_ROW_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b")
+_VALUE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:v|is)[\s/>]")
+_MAX_ROW_XML = 32 * 1024 * 1024
+
+
+def _sheet_part(content: bytes) -> tuple[zipfile.ZipFile, str]:
+    """The open archive and the part name of the sheet an import reads: the active sheet, chosen as openpyxl
+    chooses it, from the workbook's small parts only (no shared strings, no cells)."""
+    reader = ExcelReader(io.BytesIO(content), read_only=True, data_only=True)
     try:
-        dataset = XLSX().create_dataset(content)
+        reader.read_manifest()
+        reader.read_workbook()
+        sheets = [rel for _sheet, rel in reader.parser.find_sheets() if rel.target in reader.valid_files]
+        index = reader.wb._active_sheet_index
+        rel = sheets[index] if 0 <= index < len(sheets) else None
+        if rel is None or "chartsheet" in rel.Type:
+            raise ImportFileError(UNREADABLE)
+    except BaseException:
+        reader.archive.close()
+        raise
+    return reader.archive, rel.target
+
+
+def count_import_rows(content: bytes) -> int:
+    """How many data rows (rows holding a value, less the header) the file has, counted in the raw sheet XML
+    without parsing a cell, so that a file too large is refused at once. Raises ImportFileError for a file
+    over MAX_IMPORT_BYTES or MAX_IMPORT_ROWS, or one that is not a readable .xlsx.
+
+    The dimension a sheet declares is not used: writers leave it out or get it wrong either way.
+    """
+    if len(content) > MAX_IMPORT_BYTES:
+        raise ImportFileError(f"文件不能超过 {MAX_IMPORT_BYTES // (1024 * 1024)} MB。")
+    _check_xlsx_zip(content)
+    rows = 0
+    try:
+        archive, part = _sheet_part(content)
+        with archive, archive.open(part) as sheet:
+            tail = b""
+            while chunk := sheet.read(1024 * 1024):
+                buffer = tail + chunk
+                end = 0
+                for match in _ROW.finditer(buffer):
+                    if match.group(1) and _VALUE.search(match.group(1)):
+                        rows += 1
+                    end = match.end()
+                tail = buffer[end:]
+                start = _ROW_START.search(tail)
+                tail = tail[start.start() :] if start else tail[-64:]
+                if len(tail) > _MAX_ROW_XML:
+                    raise ImportFileError("文件中有一行内容异常庞大，已拒绝读取。请用下载的模板重新填写。")
+    except ImportFileError:
+        raise
     except Exception:
-        raise ImportFileError("无法读取该文件，请上传用模板填写的 Excel（.xlsx）文件。") from None
-    if not dataset.headers or all(h in (None, "") for h in dataset.headers):
-        raise ImportFileError("文件第一行应为表头，请使用下载的模板填写。")
-    if len(dataset) > MAX_IMPORT_ROWS:
-        raise ImportFileError(f"一次最多导入 {MAX_IMPORT_ROWS} 行，请拆分文件。")
-    return dataset
+        raise ImportFileError(UNREADABLE) from None
+    data_rows = max(rows - 1, 0)
+    if data_rows > MAX_IMPORT_ROWS:
+        raise ImportFileError(
+            f"文件有 {data_rows} 行数据，超过一次最多导入的 {MAX_IMPORT_ROWS} 行，未读取其中的内容。"
+            "请拆分成几个文件分别导入。"
+        )
+    return data_rows
+
+
+def _is_blank(value) -> bool:
+    return value is None or value == ""
+
+
+def read_xlsx(content: bytes) -> tablib.Dataset:
+    """The sheet as a dataset: the first row is the header; blank rows between data rows keep their place, so
+    that row numbers stay Excel's, and blank rows at the end are dropped. The file is refused from its size
+    and row count before any cell is read."""
+    count_import_rows(content)
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception:
+        raise ImportFileError(UNREADABLE) from None
+    try:
+        sheet = workbook.active
+        sheet.reset_dimensions()  # read the rows that are there, whatever size the sheet declares
+        rows = sheet.iter_rows(values_only=True)
+        header = next(rows, None)
+        if header is None:
+            raise ImportFileError(UNREADABLE)
+        headers = list(header)
+        while headers and _is_blank(headers[-1]):
+            headers.pop()
+        if not headers:
+            raise ImportFileError("文件第一行应为表头，请使用下载的模板填写。")
+        width = len(headers)
+        blank_row = (None,) * width
+        data: list[tuple] = []
+        blanks = 0
+        for values in rows:
+            if all(_is_blank(v) for v in values):
+                blanks += 1
+                continue
+            if len(data) + blanks + 1 > MAX_IMPORT_ROWS:
+                # The count saw few rows with values, but they lie far apart (a stray cell far below).
+                raise ImportFileError(
+                    f"文件第 {len(data) + blanks + 2} 行仍有内容，超过一次最多导入的 {MAX_IMPORT_ROWS} 行。"
+                    "请删除多余的行或拆分文件。"
+                )
+            data.extend([blank_row] * blanks)
+            blanks = 0
+            values = values[:width]
+            data.append(values + (None,) * (width - len(values)) if len(values) < width else values)
+    except ImportFileError:
+        raise
+    except Exception:
+        raise ImportFileError(UNREADABLE) from None
+    finally:
+        workbook.close()
+    return tablib.Dataset(*data, headers=headers)
 
 
 def _report(resource: ScopedResource, result, total: int) -> ImportReport:
@@ -562,7 +672,7 @@ def import_template(kind: str) -> bytes:
             dv = DataValidation(type="list", formula1='"' + ",".join(options) + '"', allow_blank=True)
             dv.error = "请从下拉列表中选择。"
             ws.add_data_validation(dv)
-            dv.add(f"{letter}2:{letter}{MAX_IMPORT_ROWS}")
+            dv.add(f"{letter}2:{letter}{MAX_IMPORT_ROWS + 1}")
     for index, f in enumerate(resource.get_import_fields(), 1):
         if isinstance(f.widget, (DateWidget, TextWidget)):
             letter = ws.cell(row=1, column=index).column_letter
