@@ -31,6 +31,7 @@ from organizations import background
 from organizations.errors import DomainError
 from organizations.models import Organization, User
 from organizations.permissions import require
+from printing import REPLACEMENT, describe_characters, missing_characters
 
 from .models import Job
 from .selectors import PUBLIC_STATUSES
@@ -180,6 +181,7 @@ def job_run(job_id: int) -> Job:
     )
     stamp = timezone.localtime().strftime("%Y%m%d")
     tmp = None
+    unprintable: dict[str, str] = {}  # a character no font has -> the first file it is in
     registered = background.get_kind(job.kind)
     try:
         if registered is not None:
@@ -211,7 +213,10 @@ def job_run(job_id: int) -> Job:
             # One PDF in memory at a time; the zip is written straight to disk.
             with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
                 for done, (filename, render) in enumerate(units, 1):
-                    archive.writestr(filename, render())
+                    with missing_characters() as missing:
+                        archive.writestr(filename, render())
+                    for char in missing:
+                        unprintable.setdefault(char, filename)
                     Job.objects.filter(pk=job.pk).update(progress_done=done)
             name = f"{job.organization.name}{job.get_kind_display().split(' ')[0]}{stamp}.zip"
         job.refresh_from_db()
@@ -219,6 +224,7 @@ def job_run(job_id: int) -> Job:
             job.result.save(f"{secrets.token_hex(12)}{Path(tmp).suffix}", File(fh), save=False)
         os.unlink(tmp)
         job.result_name = name
+        job.error = _unprintable_warning(unprintable)  # shown as a warning on a finished job
         job.state = Job.State.DONE
         job.progress_done = job.progress_total
         job.finished_at = timezone.now()
@@ -229,6 +235,21 @@ def job_run(job_id: int) -> Job:
         Job.objects.filter(pk=job.pk).update(state=Job.State.FAILED, finished_at=timezone.now(), error=_message(exc))
         raise
     return job
+
+
+def _unprintable_warning(unprintable: dict[str, str]) -> str:
+    """A finished job says which characters no font could print, and where, instead of dropping them."""
+    if not unprintable:
+        return ""
+    logger.warning("job printed %s as %s", describe_characters(unprintable), REPLACEMENT)
+    first = unprintable[min(unprintable)]
+    text = (
+        f"已完成，但以下字符没有任何内嵌字体能印出，已用“{REPLACEMENT}”代替，请核对后手工填写："
+        f"{describe_characters(unprintable)}（例如文件 {first}）。"
+    )
+    if len(text) > 500:
+        text = text[:497] + "……"
+    return text
 
 
 def _message(exc: Exception) -> str:

@@ -196,7 +196,16 @@ def pledge_pdf(pledge: Pledge, out: BinaryIO | None = None) -> bytes | None:
             if index:
                 story += [NextPageTemplate(label), PageBreak()]
             story += content.copy(public=label == PUBLIC_COPY)
-        doc.build(story)
+        try:
+            doc.build(story)
+        except LayoutError:
+            if content.split_rows:
+                raise
+            # An item longer than a page: lay the copies out again with rows free to break across pages.
+            content.split_rows = True
+            target.seek(0)
+            target.truncate()
+            build(target)
 
     return output(build, out)
 
@@ -232,6 +241,7 @@ class _PledgeContent:
 
     def __init__(self, pledge: Pledge):
         self.pledge = pledge
+        self._split_rows = False
         self.is_member = pledge.is_member_pledge
         self.title = MEMBER_TITLE if self.is_member else ORGANIZATION_TITLE
         self._shared = None
@@ -256,11 +266,23 @@ class _PledgeContent:
                 political_status__in=(Member.PoliticalStatus.FULL, Member.PoliticalStatus.PROBATIONARY),
             ).count()
 
+    @property
+    def split_rows(self) -> bool:
+        """Whether a table row may break across pages (only when one is taller than a page)."""
+        return self._split_rows
+
+    @split_rows.setter
+    def split_rows(self, value: bool) -> None:
+        self._split_rows = value
+        self._shared = None
+        self._particulars_for = {}
+
     # -- one copy --
 
     def copy(self, *, public: bool) -> list:
-        if self._shared is None:
-            # What every copy shows alike is laid out from the same flowables.
+        if self._shared is None or self.split_rows:
+            # What every copy shows alike is laid out from the same flowables, unless rows must break across
+            # pages: a table split over pages is then cut anew for each copy.
             self._shared = (
                 Heading(self.title, 20, space_after=4 * mm),
                 Paragraph(self._intro(), INTRO),
@@ -380,7 +402,7 @@ class _PledgeContent:
         ]
         if not self.items:
             style.append(("SPAN", (0, 1), (-1, 1)))
-        return Table(rows, colWidths=widths, repeatRows=1, style=TableStyle(style))
+        return Table(rows, colWidths=widths, repeatRows=1, style=TableStyle(style), splitInRow=int(self.split_rows))
 
     def _review_box(self) -> Table:
         review = self.review
@@ -766,7 +788,8 @@ def _register_table(blocks: list[_RegisterBlock], widths: list[float], frame_hei
                 style += [("SPAN", (c, start), (c, end)) for c in range(3)]
             if start > 1:
                 style.append(("LINEABOVE", (0, start), (-1, start), 0.9, RULE))  # one pledger from the next
-    return Table(rows, colWidths=widths, repeatRows=1, style=TableStyle(style))
+    # Laid out again with every row on its own, an item taller than a page may break inside its row too.
+    return Table(rows, colWidths=widths, repeatRows=1, style=TableStyle(style), splitInRow=int(split_all))
 
 
 def _draw_register_page(canvas: Canvas, doc, *, phone: str, printed_on, org: Organization) -> None:
@@ -778,6 +801,9 @@ def _draw_register_page(canvas: Canvas, doc, *, phone: str, printed_on, org: Org
     canvas.line(MARGIN, y + 4 * mm, width - MARGIN, y + 4 * mm)
     canvas.setFont(FONT, 8.5)
     canvas.setFillColor(GREY)
-    canvas.drawString(MARGIN, y, f"{org.name}　监督电话：{phone}")
+    # The left part stays clear of the page number in the middle; the full name is in the title block.
+    contact = f"　监督电话：{phone}"
+    room = width / 2 - MARGIN - 18 * mm - pdfmetrics.stringWidth(contact, FONT, 8.5)
+    canvas.drawString(MARGIN, y, fit_text(org.name, room, 8.5) + contact)
     canvas.drawRightString(width - MARGIN, y, f"打印日期：{_date(printed_on)}")
     canvas.restoreState()

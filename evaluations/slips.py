@@ -15,12 +15,24 @@ import segno
 from django.conf import settings
 from django.urls import reverse
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
-from printing import CREATOR, FONT, MONO, fit_text, metadata, output, register_mono
+from printing import (
+    CREATOR,
+    FONT,
+    MONO,
+    Paragraph,
+    escape,
+    fit_text,
+    metadata,
+    output,
+    paragraph_style,
+    register_mono,
+)
 
 from .models import Appraisal
 from .services.appraisals import appraisal_title, format_code
@@ -33,6 +45,7 @@ QR_SIZE = 31 * mm
 INSTRUCTION = "扫码或访问网址输入票码，每个票码只能投一次"
 GREY = colors.HexColor("#555555")
 CUT = colors.HexColor("#888888")
+FOOTER = paragraph_style("slips_footer", 7, 8.5, alignment=TA_CENTER, textColor=GREY, rightIndent=0)
 
 
 def ballot_url(code: str) -> str:
@@ -156,12 +169,13 @@ def slips_pdf(appraisal: Appraisal, codes: Sequence[str]) -> bytes:
                 x = MARGIN_X + col * slip_w
                 y = page_h - MARGIN_Y - (row + 1) * slip_h
                 _draw_slip(canvas, x=x, y=y, w=slip_w, h=slip_h, code=code, org=org, title=title, when=when)
-            footer = f"{org}{title}票码　共 {len(codes)} 个　第 {page + 1} 页 共 {pages} 页　沿虚线裁开，每人一张"
-            room = page_w - 2 * MARGIN_X
-            size = _fit(footer, FONT, 7, room, smallest=5)
-            canvas.setFillColor(GREY)
-            canvas.setFont(FONT, size)
-            canvas.drawCentredString(page_w / 2, MARGIN_Y / 2 - 2, fit_text(footer, room, size))
+            # The footer names the organization in full (a slip may have to shorten it), on two lines if need be.
+            footer = Paragraph(
+                escape(f"{org}{title}票码　共 {len(codes)} 个　第 {page + 1} 页 共 {pages} 页　沿虚线裁开，每人一张"),
+                FOOTER,
+            )
+            _, height = footer.wrap(page_w - 2 * MARGIN_X, MARGIN_Y)
+            footer.drawOn(canvas, MARGIN_X, max(1.5, (MARGIN_Y - height) / 2))
             canvas.showPage()
         canvas.save()
 

@@ -165,6 +165,21 @@ def test_the_xlsx_has_chinese_headers_and_the_snapshot_values(client, stats_worl
     assert [c.value for c in wb["逐月践诺"][1]] == ["月份", "已签约事项", "累计销号", "当月销号", "累计兑现率"]
 
 
+def test_the_xlsx_changes_are_signed_numbers_not_text(stats_world):
+    current = tally_build(org=stats_world.tree.county, period="2025Q3")
+    previous = tally_build(org=stats_world.tree.county, period="2025Q2")
+    ws = load_workbook(io.BytesIO(statistics_xlsx(tally=current, previous=previous)))["统计表"]
+    cells = {row[1].value: row[5] for row in ws.iter_rows(min_row=2)}
+    now, then = current.indicators, previous.indicators
+    count = cells["作出公开承诺的党员"]
+    assert count.value == now["members_pledged"] - then["members_pledged"]
+    assert count.data_type == "n" and count.number_format.startswith("+") and "-" in count.number_format
+    rate = cells["党员承诺覆盖率"]
+    assert rate.value == pytest.approx(round((now["member_coverage"] - then["member_coverage"]) * 100, 1))
+    assert rate.data_type == "n" and "个百分点" in rate.number_format
+    assert not any(isinstance(c.value, str) and c.value.startswith("'") for c in cells.values())
+
+
 def test_the_xlsx_neutralises_formula_like_names(stats_world):
     org = stats_world.tree.town_a
     type(org).objects.filter(pk=org.pk).update(name="=HYPERLINK(1)")

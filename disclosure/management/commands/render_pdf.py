@@ -9,12 +9,13 @@ from commitments.models import Pledge
 from disclosure import pdf
 from disclosure.selectors import public_campaign
 from organizations.models import Member, Organization
+from printing import REPLACEMENT, describe_characters, missing_characters
 
 FORMS = {
-    "1": "附件1《创先争优活动党员承诺书》",
-    "2": "附件2《创先争优活动党组织承诺书》",
-    "3": "附件3《党组织承诺登记（公示）表》",
-    "4": "附件4《党员承诺事项登记（公示）表》",
+    "1": f"附件1《{pdf.MEMBER_TITLE}》",
+    "2": f"附件2《{pdf.ORGANIZATION_TITLE}》",
+    "3": f"附件3《{pdf.ORGANIZATION_REGISTER_TITLE}》",
+    "4": f"附件4《{pdf.MEMBER_REGISTER_TITLE}》",
 }
 
 
@@ -32,7 +33,7 @@ class Command(BaseCommand):
         # Required arguments are checked in handle() so that the messages are in Chinese.
         parser.add_argument(
             "--form",
-            help="要生成的表：1 党员承诺书，2 党组织承诺书，3 党组织承诺登记（公示）表，4 党员承诺事项登记（公示）表。",
+            help="要生成的表：1 党员承诺书，2 党组织承诺书，3 党组织开展创先争优活动承诺登记（公示）表，4 党员承诺事项登记（公示）表。",
         )
         parser.add_argument("--org", help="党组织代码。")
         parser.add_argument("--member", type=_number, help="党员编号（ID），仅附件1使用。")
@@ -60,12 +61,13 @@ class Command(BaseCommand):
                 raise CommandError(f"找不到编号为 {campaign} 且覆盖“{organization.name}”的承诺批次。")
             raise CommandError(f"“{organization.name}”还没有承诺批次。")
 
-        if form in ("1", "2"):
-            data = pdf.pledge_pdf(self._pledge(form, organization, chosen, member))
-        elif form == "3":
-            data = pdf.organization_register_pdf(organization, chosen)
-        else:
-            data = pdf.member_register_pdf(organization, chosen)
+        with missing_characters() as missing:
+            if form in ("1", "2"):
+                data = pdf.pledge_pdf(self._pledge(form, organization, chosen, member))
+            elif form == "3":
+                data = pdf.organization_register_pdf(organization, chosen)
+            else:
+                data = pdf.member_register_pdf(organization, chosen)
 
         path = Path(out)
         try:
@@ -73,6 +75,12 @@ class Command(BaseCommand):
         except OSError as err:
             raise CommandError(f"无法写入文件“{out}”：{err.strerror or err}") from None
         self.stdout.write(self.style.SUCCESS(f"已生成{FORMS[form]}：{path}"))
+        if missing:
+            self.stderr.write(
+                self.style.WARNING(
+                    f"警告：以下字符没有任何内嵌字体能印出，PDF 中已用“{REPLACEMENT}”代替，请核对：{describe_characters(missing)}"
+                )
+            )
 
     def _pledge(self, form: str, organization: Organization, campaign, member_id: int | None) -> Pledge:
         pledges = Pledge.objects.filter(campaign=campaign, is_current=True).select_related(
