@@ -1,7 +1,7 @@
-"""Excel import of opinions collected from the masses (调研提诺), through the shared import workflow."""
+"""Excel import of opinions collected from the masses (调研提诺), through the shared import workflow (checked,
+then written in bulk with history; large files as background jobs)."""
 
 from import_export import fields
-from simple_history.utils import bulk_create_with_history
 
 from organizations.resources import ChoiceWidget, DateWidget, ImportFileError, ScopedResource, TextWidget
 
@@ -46,12 +46,3 @@ class OpinionResource(ScopedResource):
         validate_imported_instance(
             instance, import_validation_errors, exclude={"organization", "campaign", "created_by"}
         )
-
-    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
-        if self.create_instances and (using_transactions or not dry_run):
-            try:
-                bulk_create_with_history(self.create_instances, Opinion, batch_size=batch_size, default_user=self.by)
-            except Exception as e:
-                self.handle_import_error(result, e, raise_errors)
-            finally:
-                self.create_instances.clear()

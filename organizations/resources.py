@@ -1,14 +1,15 @@
 """Excel import and export of organizations and members (django-import-export).
 
-Imports are all rows or none: `import_preview` runs a dry run and reports every bad row with its Excel row
-number, column and a Chinese reason; `import_commit` writes only a clean file, in one transaction. A file is
-refused from its size and its row count before any cell is read.
+Imports are all rows or none: `import_preview` checks every row, writes nothing and reports every bad row with
+its Excel row number, column and a Chinese reason; `import_commit` writes only a clean file, in one
+transaction. A file is refused from its size and its row count before any cell is read.
 """
 
 from __future__ import annotations
 
 import datetime
 import io
+import logging
 import re
 import zipfile
 from collections import Counter
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 
 import tablib
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from import_export import fields, resources, widgets
 from openpyxl import Workbook, load_workbook
 from openpyxl.reader.excel import ExcelReader
@@ -27,6 +28,8 @@ from simple_history.utils import bulk_create_with_history
 from .models import Member, Organization
 from .permissions import may
 from .validators import mask_id_number, mask_phone, normalize_id_number
+
+logger = logging.getLogger(__name__)
 
 MAX_IMPORT_ROWS = 50_000
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
@@ -162,13 +165,23 @@ class OrganizationCodeWidget(widgets.Widget):
 
 
 class ScopedResource(resources.ModelResource):
-    """Create-only import into the subtree of `scope`, acting as `by`."""
+    """Create-only import into the subtree of `scope`, acting as `by`.
+
+    A resource with `use_bulk` is checked and written in two steps: `check` validates every row and keeps the
+    new rows in memory, writing nothing (so it needs no transaction, and the progress it reports is seen at
+    once); `write` then inserts them with their history in batches, inside the caller's transaction. A
+    resource without it (organizations, whose rows may be the parents of later rows) is written row by row.
+    """
 
     required_columns: tuple[str, ...] = ()
 
-    def __init__(self, *, scope: Organization | None = None, by=None, **kwargs):
+    def __init__(self, *, scope: Organization | None = None, by=None, progress=None, **kwargs):
         self.scope = scope
         self.by = by
+        # Called as progress(rows checked, rows in the file) while the rows are checked.
+        self.progress = progress
+        self.total_rows = 0
+        self.checked: list = []
         super().__init__(**kwargs)
         for f in self.fields.values():
             if isinstance(f.widget, OrganizationCodeWidget):
@@ -188,9 +201,41 @@ class ScopedResource(resources.ModelResource):
             raise ImportFileError(f"表头缺少必需的列：{'、'.join(missing)}。请使用下载的模板填写。")
         while len(dataset) and all(v in (None, "") for v in dataset[-1]):
             del dataset[-1]
+        self.total_rows = len(dataset)
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
         return all(v in (None, "") for v in row.values())
+
+    def after_import_row(self, row, row_result, **kwargs):
+        if self.progress is not None:
+            self.progress(kwargs["row_number"], self.total_rows)
+
+    @property
+    def checks_then_writes(self) -> bool:
+        return bool(self._meta.use_bulk)
+
+    def check(self, dataset):
+        """Validate every row and write nothing; returns import-export's result."""
+        if self.checks_then_writes:
+            # Nothing is saved during the run (bulk_create below only keeps the rows), so it runs without the
+            # transaction a dry run would open.
+            return self.import_data(dataset, dry_run=False, use_transactions=False)
+        return self.import_data(dataset, dry_run=True, use_transactions=True)
+
+    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        self.checked.extend(self.create_instances)
+        self.create_instances.clear()
+
+    def recheck(self) -> list[RowProblem]:
+        """Inside the writing transaction: rows that became invalid since `check` (someone else's writes)."""
+        return []
+
+    def write(self) -> None:
+        """Insert the rows a clean `check` kept, with one history record each; call inside a transaction."""
+        size = self._meta.batch_size or 1000
+        model = self._meta.model
+        for start in range(0, len(self.checked), size):
+            bulk_create_with_history(self.checked[start : start + size], model, batch_size=size, default_user=self.by)
 
 
 def validate_imported_instance(instance, import_errors, exclude: set[str]) -> None:
@@ -358,6 +403,7 @@ class MemberResource(ScopedResource):
             errors = e.update_error_dict(errors)
         id_number = instance.id_number
         row_number = kwargs.get("row_number")
+        instance._import_row = row_number
         if id_number and "id_number" not in errors:
             if id_number in self.existing:
                 errors["id_number"] = [f"身份证号已存在于系统中（{self.existing[id_number]}）。"]
@@ -378,14 +424,23 @@ class MemberResource(ScopedResource):
             exclude={"organization", "inflow_organization", "residence_organization", "user"},
         )
 
-    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
-        if self.create_instances and (using_transactions or not dry_run):
-            try:
-                bulk_create_with_history(self.create_instances, Member, batch_size=batch_size, default_user=self.by)
-            except Exception as e:
-                self.handle_import_error(result, e, raise_errors)
-            finally:
-                self.create_instances.clear()
+    def recheck(self) -> list[RowProblem]:
+        # The check ran outside this transaction: a member entered meanwhile with the same 身份证号 is
+        # reported like one found by the check (the unique index stops any that come later still).
+        rows = {m.id_number: m._import_row for m in self.checked}
+        ids = list(rows)
+        taken: dict[str, str] = {}
+        for start in range(0, len(ids), 900):
+            taken.update(
+                Member.objects.filter(id_number__in=ids[start : start + 900]).values_list(
+                    "id_number", "organization__name"
+                )
+            )
+        column = self.column_of("id_number")
+        return sorted(
+            (RowProblem(rows[i] + 1, column, f"身份证号已存在于系统中（{name}）。") for i, name in taken.items()),
+            key=lambda p: p.row,
+        )
 
 
 class RosterExportResource(MemberResource):
@@ -608,32 +663,59 @@ def _report(resource: ScopedResource, result, total: int) -> ImportReport:
     return report
 
 
-def import_preview(*, kind: str, content: bytes, scope: Organization, by) -> ImportReport:
-    """Dry run: nothing is written; every bad row is reported."""
+def import_preview(*, kind: str, content: bytes, scope: Organization, by, progress=None) -> ImportReport:
+    """Check every row; nothing is written; every bad row is reported. `progress(done, total)` follows the rows."""
     try:
         dataset = read_xlsx(content)
     except ImportFileError as e:
         return ImportReport(file_errors=[str(e)])
-    resource = resource_class(kind)(scope=scope, by=by)
-    result = resource.import_data(dataset, dry_run=True, use_transactions=True)
-    report = _report(resource, result, len(dataset))
+    resource = resource_class(kind)(scope=scope, by=by, progress=progress)
+    report = _report(resource, resource.check(dataset), len(dataset))
     if report.total == 0 and not report.file_errors:
         report.file_errors.append("文件中没有数据行。")
     return report
 
 
-def import_commit(*, kind: str, content: bytes, scope: Organization, by) -> ImportReport:
-    """Write a clean file in one transaction; if any row fails now, nothing is written."""
+def import_commit(
+    *, kind: str, content: bytes, scope: Organization, by, progress=None, on_success=None
+) -> ImportReport:
+    """Check every row again and write a clean file in one transaction; if any row fails, nothing is written.
+    `on_success(report)` runs inside that transaction once the rows are written."""
     try:
         dataset = read_xlsx(content)
     except ImportFileError as e:
         return ImportReport(file_errors=[str(e)])
-    resource = resource_class(kind)(scope=scope, by=by)
-    with transaction.atomic():
-        result = resource.import_data(dataset, dry_run=False, use_transactions=True, rollback_on_validation_errors=True)
-        report = _report(resource, result, len(dataset))
-        if not report.ok:
-            transaction.set_rollback(True)
+    resource = resource_class(kind)(scope=scope, by=by, progress=progress)
+    if not resource.checks_then_writes:
+        with transaction.atomic():
+            result = resource.import_data(
+                dataset, dry_run=False, use_transactions=True, rollback_on_validation_errors=True
+            )
+            report = _report(resource, result, len(dataset))
+            if not report.ok:
+                transaction.set_rollback(True)
+            elif on_success is not None:
+                on_success(report)
+        return report
+    report = _report(resource, resource.check(dataset), len(dataset))
+    if not report.ok:
+        return report
+    try:
+        with transaction.atomic():
+            report.problems = resource.recheck()
+            if report.problems:
+                report.valid = report.total - report.bad_rows
+                transaction.set_rollback(True)
+                return report
+            resource.write()
+            if on_success is not None:
+                on_success(report)
+    except DatabaseError:
+        logger.warning("import of %s into %s failed while writing", kind, scope, exc_info=True)
+        return ImportReport(
+            total=report.total,
+            file_errors=["写入数据库时出错，未导入任何数据。请稍后重新上传；如果仍然出错，请联系系统管理员。"],
+        )
     return report
 
 

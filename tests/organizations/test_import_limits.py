@@ -49,10 +49,14 @@ def test_a_file_over_the_row_limit_is_refused_before_any_cell_is_read(tree, cler
     small = with_rows_xml(xlsx(MEMBER_HEADERS, []), inline_row(2, ["张三"]) + _unparseable_row(3))
     assert "无法读取" in import_preview(kind="members", content=small, scope=tree.town_a, by=clerk).file_errors[0]
 
-    report = import_preview(kind="members", content=over_limit_xlsx(), scope=tree.town_a, by=clerk)
+    checked = []
+    report = import_preview(
+        kind="members", content=over_limit_xlsx(), scope=tree.town_a, by=clerk, progress=lambda *a: checked.append(a)
+    )
     assert not report.ok and len(report.file_errors) == 1
     message = report.file_errors[0]
     assert f"文件有 {MAX_IMPORT_ROWS + 1} 行数据" in message and f"最多导入的 {MAX_IMPORT_ROWS} 行" in message
+    assert checked == []
     report = import_commit(kind="members", content=over_limit_xlsx(), scope=tree.town_a, by=clerk)
     assert not report.ok and f"{MAX_IMPORT_ROWS + 1}" in report.file_errors[0]
     assert not Member.objects.exists()
