@@ -2,7 +2,8 @@
 
 Imports are all rows or none: `import_preview` checks every row, writes nothing and reports every bad row with
 its Excel row number, column and a Chinese reason; `import_commit` writes only a clean file, in one
-transaction. A file is refused from its size and its row count before any cell is read.
+transaction. A file is refused from its size and its row count before any cell is read. Files of more than
+IMPORT_SYNC_MAX_ROWS rows are checked and imported as background jobs (see `import_job_start`).
 """
 
 from __future__ import annotations
@@ -11,11 +12,15 @@ import datetime
 import io
 import logging
 import re
+import uuid
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
 
 import tablib
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from import_export import fields, resources, widgets
@@ -25,14 +30,20 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 from simple_history.utils import bulk_create_with_history
 
+from . import background
+from .errors import DomainError
 from .models import Member, Organization
-from .permissions import may
+from .permissions import may, require
 from .validators import mask_id_number, mask_phone, normalize_id_number
 
 logger = logging.getLogger(__name__)
 
 MAX_IMPORT_ROWS = 50_000
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
+# Larger files are checked and imported as background jobs with a progress bar, not within the request.
+IMPORT_SYNC_MAX_ROWS = 500
+# How many problems a page lists (and a job keeps); the count of all of them is always given.
+SHOWN_PROBLEMS = 500
 
 
 class ImportFileError(Exception):
@@ -504,6 +515,24 @@ class ImportReport:
     def bad_rows(self) -> int:
         return len({p.row for p in self.problems})
 
+    @property
+    def problem_count(self) -> int:
+        return len(self.problems)
+
+    def as_outcome(self) -> dict:
+        """The report as a background job keeps it (JSON), with the problems a page lists."""
+        return {
+            "ok": self.ok,
+            "total": self.total,
+            "valid": self.valid,
+            "bad_rows": self.bad_rows,
+            "problem_count": self.problem_count,
+            "problems": [
+                {"row": p.row, "column": p.column, "message": p.message} for p in self.problems[:SHOWN_PROBLEMS]
+            ],
+            "file_errors": list(self.file_errors),
+        }
+
 
 # An .xlsx is a zip. A real roster of MAX_IMPORT_ROWS rows inflates to a few dozen MB at a ratio near 15; a zip
 # bomb (a small upload that inflates to gigabytes) is refused from the sizes its directory declares, which
@@ -717,6 +746,81 @@ def import_commit(
             file_errors=["写入数据库时出错，未导入任何数据。请稍后重新上传；如果仍然出错，请联系系统管理员。"],
         )
     return report
+
+
+# --- uploads waiting for confirmation, and large files as background jobs ---------------------------------
+
+
+def import_upload_save(content: bytes) -> str:
+    """Keep an uploaded file until the person confirms the import (a beat job removes forgotten ones)."""
+    token = uuid.uuid4().hex
+    folder = Path(settings.MEDIA_ROOT) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{token}.xlsx").write_bytes(content)
+    return token
+
+
+def import_upload_path(token: str) -> Path | None:
+    if not re.fullmatch(r"[0-9a-f]{32}", token or ""):
+        return None
+    return Path(settings.MEDIA_ROOT) / "imports" / f"{token}.xlsx"
+
+
+IMPORT_STAGES = {"preview": "导入校验", "commit": "导入"}
+
+
+def _job_kind(kind: str, stage: str) -> str:
+    return f"import_{kind}_{stage}"
+
+
+def import_job_start(*, kind: str, stage: str, token: str, scope: Organization, by):
+    """Check ("preview") or import ("commit") a kept upload as a background job; returns the job, whose page
+    shows the progress and then the report. The caller has checked that `by` may import into `scope`."""
+    return background.start_job(
+        kind=_job_kind(kind, stage), organization=scope, by=by, params={"kind": kind, "stage": stage, "token": token}
+    )
+
+
+def run_import_job(run: background.JobRun, *, stage: str) -> dict:
+    kind = run.params.get("kind")
+    if kind not in RESOURCES:
+        raise DomainError("导入任务的参数不完整，请重新上传文件。")
+    require(run.started_by, KIND_ACTIONS[kind], run.organization)
+    path = import_upload_path(run.params.get("token", ""))
+    if path is None or not path.exists():
+        raise DomainError("上传的文件已失效（超过保留时间已清理），请重新上传。")
+    content = path.read_bytes()
+    if stage == "preview":
+        report = import_preview(
+            kind=kind, content=content, scope=run.organization, by=run.started_by, progress=run.progress
+        )
+        if not report.ok:
+            path.unlink(missing_ok=True)  # nothing to confirm
+        return {**report.as_outcome(), "unit": KIND_UNITS[kind]}
+    report = import_commit(
+        kind=kind,
+        content=content,
+        scope=run.organization,
+        by=run.started_by,
+        progress=run.progress,
+        on_success=lambda done: run.finish({**done.as_outcome(), "unit": KIND_UNITS[kind]}),
+    )
+    path.unlink(missing_ok=True)
+    return {**report.as_outcome(), "unit": KIND_UNITS[kind]}
+
+
+def register_import_jobs() -> None:
+    """Offer the imports to the job store (organizations.background); called when the app is loaded."""
+    for kind, label in KIND_LABELS.items():
+        for stage, action in IMPORT_STAGES.items():
+            background.register_kind(
+                background.JobKind(
+                    name=_job_kind(kind, stage),
+                    label=f"{label}{action}",
+                    run=partial(run_import_job, stage=stage),
+                    outcome_template="organizations/_import_job.html",
+                )
+            )
 
 
 # --- templates and exports -------------------------------------------------------------------------------

@@ -6,11 +6,8 @@ into a Chinese message.
 
 from __future__ import annotations
 
-import uuid
-from pathlib import Path
 from urllib.parse import quote, urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
@@ -50,12 +47,20 @@ from .permissions import (
 )
 from .redirects import redirect_back
 from .resources import (
+    IMPORT_SYNC_MAX_ROWS,
     KIND_ACTIONS,
     KIND_LABELS,
     KIND_UNITS,
+    SHOWN_PROBLEMS,
+    ImportFileError,
+    ImportReport,
+    count_import_rows,
     import_commit,
+    import_job_start,
     import_preview,
     import_template,
+    import_upload_path,
+    import_upload_save,
     roster_xlsx,
 )
 from .selectors import ancestors_of, children_with_counts, member_list, role_grants_in, subtree_counts
@@ -551,14 +556,24 @@ def exemption_decide(request, pk):
 # --- Excel import ----------------------------------------------------------------------------------------
 
 
-def _import_dir() -> Path:
-    path = Path(settings.MEDIA_ROOT) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def _import_action(kind: str) -> str:
     return KIND_ACTIONS[kind]
+
+
+def _keep_upload(request, content: bytes, *, kind: str, org, rows: int) -> str:
+    """Keep the file for the confirmation, which only this person, in this session, can give."""
+    token = import_upload_save(content)
+    request.session[f"import_{token}"] = {"kind": kind, "org": org.code, "user": request.user.pk, "rows": rows}
+    return token
+
+
+def _import_job(request, *, kind: str, stage: str, token: str, org):
+    try:
+        job = import_job_start(kind=kind, stage=stage, token=token, scope=org, by=request.user)
+    except DomainError as e:
+        messages.error(request, str(e))
+        return redirect("organizations:import", code=org.code, kind=kind)
+    return redirect(job)
 
 
 @login_required
@@ -572,11 +587,17 @@ def import_upload(request, code, kind):
     token = None
     if request.method == "POST" and form.is_valid():
         content = form.cleaned_data["file"].read()
-        report = import_preview(kind=kind, content=content, scope=org, by=user)
-        if report.ok:
-            token = uuid.uuid4().hex
-            (_import_dir() / f"{token}.xlsx").write_bytes(content)
-            request.session[f"import_{token}"] = {"kind": kind, "org": org.code, "user": user.pk}
+        try:
+            rows = count_import_rows(content)  # refuses a file too large before reading any cell
+        except ImportFileError as e:
+            report = ImportReport(file_errors=[str(e)])
+        else:
+            if rows > IMPORT_SYNC_MAX_ROWS:
+                token = _keep_upload(request, content, kind=kind, org=org, rows=rows)
+                return _import_job(request, kind=kind, stage="preview", token=token, org=org)
+            report = import_preview(kind=kind, content=content, scope=org, by=user)
+            if report.ok:
+                token = _keep_upload(request, content, kind=kind, org=org, rows=rows)
     context = {
         "org": org,
         "kind": kind,
@@ -584,7 +605,8 @@ def import_upload(request, code, kind):
         "form": form,
         "report": report,
         "token": token,
-        "problems": report.problems[:500] if report else [],
+        "problems": report.problems[:SHOWN_PROBLEMS] if report else [],
+        "sync_max_rows": IMPORT_SYNC_MAX_ROWS,
     }
     return render(request, "organizations/import.html", context)
 
@@ -597,14 +619,17 @@ def import_confirm(request, code, kind):
         return render(request, "404.html", status=404)
     org = org_get_for_user_or_404(user, code, _import_action(kind))
     token = request.POST.get("token", "")
-    ticket = request.session.get(f"import_{token}")
-    path = _import_dir() / f"{token}.xlsx"
-    if not token.isalnum() or ticket != {"kind": kind, "org": org.code, "user": user.pk} or not path.exists():
+    ticket = request.session.get(f"import_{token}") or {}
+    path = import_upload_path(token)
+    expected = {"kind": kind, "org": org.code, "user": user.pk}
+    if path is None or not path.exists() or any(ticket.get(key) != value for key, value in expected.items()):
         messages.error(request, "导入已失效，请重新上传文件。")
         return redirect("organizations:import", code=org.code, kind=kind)
+    del request.session[f"import_{token}"]
+    if ticket.get("rows", 0) > IMPORT_SYNC_MAX_ROWS:
+        return _import_job(request, kind=kind, stage="commit", token=token, org=org)
     report = import_commit(kind=kind, content=path.read_bytes(), scope=org, by=user)
     path.unlink(missing_ok=True)
-    del request.session[f"import_{token}"]
     if not report.ok:
         messages.error(request, "导入时发现错误，未写入任何数据，请按下列提示修改后重新上传。")
         form = ImportUploadForm()
@@ -617,7 +642,8 @@ def import_confirm(request, code, kind):
                 "kind_label": KIND_LABELS[kind],
                 "form": form,
                 "report": report,
-                "problems": report.problems[:500],
+                "problems": report.problems[:SHOWN_PROBLEMS],
+                "sync_max_rows": IMPORT_SYNC_MAX_ROWS,
             },
         )
     messages.success(request, f"已导入 {report.total} {KIND_UNITS[kind]}。")

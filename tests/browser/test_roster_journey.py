@@ -76,3 +76,40 @@ def test_member_cannot_open_another_branch_roster(page, live_server, tree, shot)
     page.goto(f"{live_server.url}/members/")
     expect(page.locator("body")).to_contain_text("张党员")
     expect(page.locator("body")).not_to_contain_text("乙镇党员")
+
+
+def test_clerk_imports_a_large_roster_as_background_jobs_on_a_phone(page, live_server, tree, tmp_path, shot):
+    clerk = UserFactory(username="ganshi", full_name="王干事")
+    grant(clerk, Role.CLERK, tree.branch_a1)
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.set_viewport_size({"width": 375, "height": 812})
+    log_in(page, live_server, "ganshi")
+    page.goto(f"{live_server.url}/orgs/CA1/import/members/")
+
+    def no_sideways_scrolling():
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 375, f"the import job page scrolls sideways on a phone ({width}px)"
+
+    bad = tmp_path / "大名册-有错.xlsx"
+    bad.write_bytes(members_xlsx("CA1", count=600, bad={450: {"性别": "未知"}}))
+    page.set_input_files("input[type=file]", str(bad))
+    page.get_by_role("button", name="上传并校验").click()
+    expect(page.locator("h1")).to_contain_text("党员名册导入校验")
+    expect(page.locator("#job-state")).to_contain_text("已完成")
+    expect(page.locator("#import-problems")).to_contain_text("第 452 行")
+    no_sideways_scrolling()
+    shot(page, "roster-05-large-bad-row-phone")
+
+    page.get_by_role("link", name="返回导入页面").click()
+    good = tmp_path / "大名册.xlsx"
+    good.write_bytes(members_xlsx("CA1", count=600))
+    page.set_input_files("input[type=file]", str(good))
+    page.get_by_role("button", name="上传并校验").click()
+    expect(page.locator("#import-ok")).to_contain_text("共 600 行，全部可以导入")
+    no_sideways_scrolling()
+    page.get_by_role("button", name="确认导入 600 行").click()
+    expect(page.locator("h1")).to_contain_text("党员名册导入")
+    expect(page.locator("#import-ok")).to_contain_text("已导入 600 名党员")
+    no_sideways_scrolling()
+    shot(page, "roster-06-large-imported-phone")
+    assert Member.objects.filter(organization=tree.branch_a1).count() == 600
