@@ -25,16 +25,12 @@ CANNOT_START = frozenset(ALL_CANNOT_START + "，。、；：！？）》」』�
 CANNOT_END = frozenset(ALL_CANNOT_END + "（《「『【〔〖“‘")
 # Words up to this length are kept whole; a longer word (a long name, a URL) may break inside if it must.
 WORD_MAX = 6
-# Terms of organization names that the general dictionary splits but a form keeps together.
+# A word is carried to the next line whole if that leaves at most this many characters' room at the line end
+# (and no more than 40% of the line): on a line of ten characters or more no word of five is ever cut.
+CARRY = 4
+# Terms of the campaign that the general dictionary splits but a form keeps together. (It already reads
+# 党支部委员会 as 党支部 + 委员会, so a line may end after 党支部 but never inside 委员会.)
 TERMS = (
-    "支部委员会",
-    "党支部委员会",
-    "总支委员会",
-    "党总支委员会",
-    "党委委员会",
-    "村民委员会",
-    "居民委员会",
-    "纪律检查委员会",
     "创先争优",
     "公开承诺",
     "践诺",
@@ -120,18 +116,25 @@ def _break_segment(chars: list[str], widths: list[float], widths_for_line, first
         if chars[i] in CANNOT_START and (i + 1 >= n or chars[i + 1] not in CANNOT_START):
             end = i + 1
         else:
-            end = _best_break(levels, start, i)
+            end = _best_break(levels, widths, start, i, limit)
         lines.append((start, end))
         start = end
     _avoid_orphan(chars, widths, lines, levels, widths_for_line, first_line)
     return lines
 
 
-def _best_break(levels: list[int], start: int, overflow: int) -> int:
-    """The last good place to break before `overflow` (a word boundary, then inside a long word, then inside
-    a short one); if even a forbidden place is all there is, the line is cut where it is full."""
+def _best_break(levels: list[int], widths: list[float], start: int, overflow: int, limit: float) -> int:
+    """The last good place to break before `overflow`: a word boundary, then inside a long word, then inside
+    a short one, as long as the line stays reasonably full (a word is carried over whole, but a line is not
+    left half empty for it); if even a forbidden place is all there is, the line is cut where it is full."""
+    room = min(0.4 * limit, CARRY * max(widths[overflow], 1.0))
     for wanted in (GOOD, LONG, SHORT):
+        gap = 0.0
         for j in range(overflow, start, -1):
+            if j < overflow:
+                gap += widths[j]
+            if gap > room and wanted < SHORT:
+                break
             if levels[j] <= wanted:
                 return j
     return overflow

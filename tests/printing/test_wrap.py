@@ -23,6 +23,15 @@ def test_short_words_stay_whole():
     assert broken[0] == "中共安宁县城关镇"
 
 
+def test_a_word_is_never_cut_on_lines_of_ten_characters_or_more():
+    text = "中共安宁县城关镇红星村党支部委员会关于开展创先争优活动的公开承诺"
+    for width in range(10, 24):
+        broken = lines(text, width)
+        assert "".join(broken) == text
+        for line in broken[:-1]:
+            assert not line.endswith(("委", "委员", "支", "创先", "争", "公开承")), (width, broken)
+
+
 def test_no_line_starts_with_a_closing_mark():
     text = "带头参加村里的环境整治，每月组织党员志愿者清理河道两次，带动群众共同维护村容村貌。" * 3
     for width in (7, 8, 9, 10, 11, 13):
