@@ -28,13 +28,13 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
+    Flowable,
     Frame,
     KeepTogether,
     NextPageTemplate,
     PageBreak,
     PageTemplate,
     Spacer,
-    Table,
     TableStyle,
 )
 from reportlab.platypus.doctemplate import LayoutError
@@ -56,6 +56,7 @@ from printing import (
     NumberedCanvas,
     Paragraph,
     Picture,
+    Table,
     date_text,
     escape,
     fit_text,
@@ -402,6 +403,8 @@ class _PledgeContent:
         ]
         if not self.items:
             style.append(("SPAN", (0, 1), (-1, 1)))
+        if self.split_rows:
+            rows, style = _breakable_rows(rows, style)
         return Table(rows, colWidths=widths, repeatRows=1, style=TableStyle(style), splitInRow=int(self.split_rows))
 
     def _review_box(self) -> Table:
@@ -789,7 +792,16 @@ def _register_table(blocks: list[_RegisterBlock], widths: list[float], frame_hei
             if start > 1:
                 style.append(("LINEABOVE", (0, start), (-1, start), 0.9, RULE))  # one pledger from the next
     # Laid out again with every row on its own, an item taller than a page may break inside its row too.
+    if split_all:
+        rows, style = _breakable_rows(rows, style)
     return Table(rows, colWidths=widths, repeatRows=1, style=TableStyle(style), splitInRow=int(split_all))
+
+
+def _breakable_rows(rows: list[list], style: list) -> tuple[list[list], list]:
+    """Rows that reportlab can cut inside: it splits a cell only when its flowables come as a list (a lone
+    flowable would be dropped from the part that goes on) and, for a cell of several, when it is top-aligned."""
+    rows = [rows[0]] + [[[cell] if isinstance(cell, Flowable) else cell for cell in row] for row in rows[1:]]
+    return rows, [*style, ("VALIGN", (0, 1), (-1, -1), "TOP")]
 
 
 def _draw_register_page(canvas: Canvas, doc, *, phone: str, printed_on, org: Organization) -> None:

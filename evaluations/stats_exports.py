@@ -19,7 +19,7 @@ from openpyxl.utils import get_column_letter
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Spacer, TableStyle
 
 from organizations.resources import neutralise
 from printing import (
@@ -32,6 +32,7 @@ from printing import (
     Heading,
     NumberedCanvas,
     Paragraph,
+    Table,
     escape,
     metadata,
     output,

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import BinaryIO
 
 from django.utils import timezone
-from reportlab import rl_config
+from reportlab import platypus, rl_config
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -133,6 +133,18 @@ def fit_text(text: str, width: float, size: float, font: str = FONT) -> str:
     while text and stringWidth(text + "…", font, size) > width:
         text = text[:-1]
     return text + "…"
+
+
+class Table(platypus.Table):
+    """reportlab's Table, whose report of a row too tall for any page does not itself fail.
+
+    When a table cannot be placed, reportlab names its tallest row in the LayoutError; rows not yet measured
+    have no height there, and max() over them raised a TypeError instead, which no caller expects. The forms
+    catch LayoutError to lay a table out again with rows free to break across pages."""
+
+    def _culprit(self):
+        heights = [h for h in self._rowHeights or () if h is not None]
+        return f"tallest cell {max(heights):0.1f} points" if heights else "a row taller than the frame"
 
 
 # Bordered grid of a form: plain-text cells (short texts that fit on one line) are set like the paragraphs.
