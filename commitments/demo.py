@@ -29,6 +29,7 @@ from simple_history.utils import bulk_create_with_history
 from organizations.models import Exemption, Member, Organization, OrganizationUserObjectPermission, User
 from organizations.permissions import CODENAME_ROLES, Role
 
+from . import signing
 from .content_areas import areas_for_member, areas_for_organization
 from .models import (
     Attachment,
@@ -2027,13 +2028,15 @@ class _Seeder:
     def signature(self, pledge, items, role, by, name, at) -> None:
         self.buf.signatures.append(
             Signature(
-                pledge=pledge,
-                role=role,
-                signer_id=by.pk,
-                signer_name=name,
-                method=Signature.Method.TYPED,
-                signed_at=at,
-                text_sha256=pledge.text_sha256(items),
+                **signing.signature_fields(
+                    pledge,
+                    items=items,
+                    role=role,
+                    signer_id=by.pk,
+                    signer_name=name,
+                    method=Signature.Method.TYPED,
+                    signed_at=at,
+                )
             )
         )
 
@@ -2361,6 +2364,10 @@ class _Seeder:
                 bulk_create_with_history(rows, model, batch_size=BATCH)
         if buf.items:
             bulk_create_with_history(buf.items, PledgeItem, batch_size=BATCH)
+        for signature in buf.signatures:
+            # The pledge got its id only now; the seal covers it.
+            signature.pledge_id = signature.pledge.pk
+            signature.seal = signing.seal_of(signature)
         for model, rows in (
             (PledgeItem.cited_opinions.through, buf.cites),
             (StatusChange, buf.changes),

@@ -123,6 +123,15 @@ class ReviewForm(forms.Form):
 
 class SignForm(forms.Form):
     signature_data = forms.CharField(required=False, widget=forms.HiddenInput())
+    # The digest of the text shown on the page: signing refuses if the content changed since it was shown.
+    text_sha256 = forms.RegexField(
+        regex=r"^[0-9a-f]{64}$",
+        widget=forms.HiddenInput(),
+        error_messages={
+            "required": "签署页已过期，请重新打开后再签署。",
+            "invalid": "签署页已过期，请重新打开后再签署。",
+        },
+    )
     typed_name = forms.CharField(label="或输入您的姓名", required=False, max_length=50)
     password = forms.CharField(label="登录密码", widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
 

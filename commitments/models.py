@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import hashlib
-import json
 import secrets
 from decimal import Decimal
 
@@ -18,6 +16,8 @@ from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
 from organizations.models import Member, Organization
+
+from . import signing
 
 
 class LockedError(Exception):
@@ -370,26 +370,15 @@ class Pledge(FSMModelMixin, models.Model):
 
     # --- the text that is signed ------------------------------------------------------------------------
 
-    def canonical_text(self, items=None) -> str:
-        """The exact content both parties sign: stable JSON of the pledger, place, revision and items.
+    def signed_content(self, items=None) -> dict:
+        """What both parties read and sign (see commitments.signing); `items` may be given to save a query."""
+        return signing.pledge_content(self, items)
 
-        `items` may be given (e.g. when inserting in bulk); otherwise they are read from the database.
-        """
-        items = sorted(self.items.all() if items is None else items, key=lambda i: i.position)
-        data = {
-            "campaign": self.campaign_id,
-            "revision": self.revision,
-            "organization": self.organization.code,
-            "member": self.member.id_number if self.member_id else None,
-            "pledger_organization": self.pledger_organization.code if self.pledger_organization_id else None,
-            "form": self.form,
-            "witness": self.witness_name,
-            "items": [i.canonical() for i in items],
-        }
-        return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    def canonical_text(self, items=None) -> str:
+        return signing.canonical(self.signed_content(items))
 
     def text_sha256(self, items=None) -> str:
-        return hashlib.sha256(self.canonical_text(items).encode("utf-8")).hexdigest()
+        return signing.sha256(self.canonical_text(items))
 
 
 def _may(user, action, obj) -> bool:
@@ -501,20 +490,6 @@ class PledgeItem(models.Model):
         unit = self.unit
         base = f"由 {_num(self.baseline_value)}{unit} " if self.baseline_value is not None else ""
         return f"{self.indicator}：{base}到 {_num(self.target_value)}{unit}"
-
-    def canonical(self) -> dict:
-        return {
-            "position": self.position,
-            "area": self.content_area,
-            "content": self.content,
-            "measures": self.measures,
-            "deadline": self.deadline.isoformat(),
-            "responsible": self.responsible_person,
-            "indicator": self.indicator,
-            "unit": self.unit,
-            "baseline": None if self.baseline_value is None else str(self.baseline_value),
-            "target": None if self.target_value is None else str(self.target_value),
-        }
 
     def clean(self):
         errors = {}
@@ -628,7 +603,14 @@ class Signature(models.Model):
     method = models.CharField("签署方式", max_length=10, choices=Method.choices)
     image = models.FileField("签名图片", upload_to=signature_upload_to, blank=True)
     signed_at = models.DateTimeField("签署时间", default=timezone.now)
+    # What was signed, exactly (see commitments.signing): the canonical text, its digest, and a seal over both
+    # and the facts above, keyed outside the database.
+    format = models.PositiveSmallIntegerField("签署文本格式", default=2)
+    signed_text = models.TextField("签署的承诺文本", blank=True)
     text_sha256 = models.CharField("承诺文本摘要（SHA-256）", max_length=64)
+    image_sha256 = models.CharField("签名图片摘要（SHA-256）", max_length=64, blank=True)
+    seal = models.CharField("防篡改封印（HMAC-SHA256）", max_length=64, blank=True)
+    seal_key_id = models.CharField("封印密钥标识", max_length=12, blank=True)
 
     class Meta:
         verbose_name = "签名"
@@ -778,6 +760,7 @@ class Notification(models.Model):
         AWARD_DECIDED = "award_decided", "表彰审批结果"
         FINAL_GRADE = "final_grade", "一诺一评结果"
         RECTIFICATION = "rectification", "整改"
+        PASSWORD_RESET = "password_reset", "密码被重置"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="接收人", on_delete=models.CASCADE, related_name="notifications"

@@ -58,3 +58,21 @@ def pledger_users(pledge: Pledge) -> list[User]:
     if pledge.member_id and pledge.member.user_id:
         users.append(pledge.member.user)
     return users
+
+
+def on_password_reset(sender, *, account, by, reset, **kwargs) -> None:
+    """Tell the owner of an account that someone else reset its password (he can then raise the alarm)."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    at = timezone.localtime(reset.at)
+    Notification.objects.get_or_create(
+        recipient=account,
+        dedupe_key=f"password_reset:{reset.pk}",
+        defaults={
+            "kind": Notification.Kind.PASSWORD_RESET,
+            "text": f"您的登录密码于{at:%Y年%-m月%-d日 %H:%M}由{by.get_full_name()}重置。"
+            "如果不是您本人请求的，请立即修改密码并告知上级党组织。",
+            "url": reverse("password_change"),
+        },
+    )

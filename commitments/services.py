@@ -8,6 +8,7 @@ queues notifications for after commit.
 from __future__ import annotations
 
 import datetime
+import hashlib
 from decimal import Decimal
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from organizations.errors import DomainError
 from organizations.models import Member, Organization, User
 from organizations.permissions import REFUSAL_MESSAGES, may, require
 
+from . import signing
 from .content_areas import areas_for_pledge
 from .models import (
     Attachment,
@@ -452,9 +454,25 @@ def pledge_approve(*, pledge: Pledge, by: User, checks: dict, comment: str = "")
 # --- 定诺 ------------------------------------------------------------------------------------------------
 
 
+OWN_PASSWORD_NEEDED = "您的密码是他人为您设置或重置的，请先在“修改密码”中设置只有您自己知道的密码，然后再签署。"
+
+
 def _signature(
-    pledge: Pledge, by: User, role: str, *, password: str, image_png: bytes | None, typed_name: str, expected_name: str
+    pledge: Pledge,
+    by: User,
+    role: str,
+    *,
+    password: str,
+    image_png: bytes | None,
+    typed_name: str,
+    expected_name: str,
+    shown_sha256: str | None,
 ) -> Signature:
+    if not by.has_own_password:
+        # A password someone else set (an initial one, or a reset) is known to him: it proves nothing.
+        raise DomainError(OWN_PASSWORD_NEEDED)
+    if shown_sha256 is not None and shown_sha256 != pledge.text_sha256():
+        raise DomainError("承诺书的内容在您打开签署页之后发生了变化，未签署。请重新阅读全文后再签署。")
     if not by.check_password(password or ""):
         raise DomainError("密码不正确，未签署。")
     if image_png:
@@ -467,7 +485,15 @@ def _signature(
             raise DomainError(f"输入的姓名须与登记的姓名“{expected_name}”一致。")
         method = Signature.Method.TYPED
     signature = Signature(
-        pledge=pledge, role=role, signer=by, signer_name=expected_name, method=method, text_sha256=pledge.text_sha256()
+        **signing.signature_fields(
+            pledge,
+            role=role,
+            signer_id=by.pk,
+            signer_name=expected_name,
+            method=method,
+            signed_at=timezone.now(),
+            image_sha256=hashlib.sha256(image_png).hexdigest() if image_png else "",
+        )
     )
     if image_png:
         signature.image.save("signature.png", ContentFile(image_png), save=False)
@@ -488,7 +514,13 @@ def _signer_name(pledge: Pledge, by: User, role: str) -> str:
 
 @transaction.atomic
 def pledge_sign(
-    *, pledge: Pledge, by: User, password: str, image_png: bytes | None = None, typed_name: str = ""
+    *,
+    pledge: Pledge,
+    by: User,
+    password: str,
+    image_png: bytes | None = None,
+    typed_name: str = "",
+    shown_sha256: str | None = None,
 ) -> Pledge:
     """The pledging side signs the approved text."""
     pledge = _lock(pledge)
@@ -509,6 +541,7 @@ def pledge_sign(
         image_png=image_png,
         typed_name=typed_name,
         expected_name=_signer_name(pledge, by, Signature.Role.PLEDGER),
+        shown_sha256=shown_sha256,
     )
     notify(
         reviewers_of(pledge),
@@ -522,7 +555,13 @@ def pledge_sign(
 
 @transaction.atomic
 def pledge_countersign(
-    *, pledge: Pledge, by: User, password: str, image_png: bytes | None = None, typed_name: str = ""
+    *,
+    pledge: Pledge,
+    by: User,
+    password: str,
+    image_png: bytes | None = None,
+    typed_name: str = "",
+    shown_sha256: str | None = None,
 ) -> Pledge:
     """The reviewing side signs; the pledge is then signed (and published when the campaign says so)."""
     pledge = _lock(pledge)
@@ -533,7 +572,7 @@ def pledge_countersign(
             raise DomainError(f"承诺书当前为“{pledge.get_status_display()}”，不能签署。")
         raise PermissionDenied(REFUSAL_MESSAGES["countersign_pledge"])
     pledger_signature = pledge.signatures.filter(role=Signature.Role.PLEDGER).first()
-    if pledger_signature and pledger_signature.text_sha256 != pledge.text_sha256():
+    if pledger_signature and not signing.check(pledger_signature).ok:
         raise DomainError("承诺书内容与承诺人签署时不一致，不能签署，请联系系统管理员。")
     _signature(
         pledge,
@@ -543,6 +582,7 @@ def pledge_countersign(
         image_png=image_png,
         typed_name=typed_name,
         expected_name=_signer_name(pledge, by, Signature.Role.REVIEWER),
+        shown_sha256=shown_sha256,
     )
     _take(pledge, "countersign", by)
     notify(

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from organizations.errors import DomainError
-from organizations.models import Organization
+from organizations.models import Organization, PasswordReset
 from organizations.permissions import (
     grants_of,
     may,
@@ -567,6 +567,19 @@ def pledge_review(request, pk):
     return render(request, "commitments/pledge_review.html", {"pledge": pledge, "items": items, "form": form})
 
 
+def _pledger_reset_before_signing(pledge):
+    """The last reset of the pledger's password before he signed, for the countersigner to weigh (he may ask
+    the member in person whether he signed himself)."""
+    signature = pledge.signatures.filter(role=Signature.Role.PLEDGER).first()
+    if signature is None or not pledge.member_id or not pledge.member.user_id:
+        return None
+    return (
+        PasswordReset.objects.filter(user_id=pledge.member.user_id, at__lte=signature.signed_at)
+        .select_related("by")
+        .first()
+    )
+
+
 def _png_from_data_url(data: str) -> bytes | None:
     if not data:
         return None
@@ -588,15 +601,27 @@ def pledge_sign(request, pk):
     if pledge.status != Pledge.Status.APPROVED or not (as_pledger or as_reviewer):
         messages.error(request, "这份承诺书现在不需要您签署。")
         return redirect(pledge)
+    if not user.has_own_password:
+        # Nothing of the pledge is shown to an account whose password someone else knows.
+        return render(request, "commitments/pledge_sign_own_password.html", {"pledge": pledge}, status=403)
     role = Signature.Role.PLEDGER if as_pledger else Signature.Role.REVIEWER
     expected = services._signer_name(pledge, user, role)
-    form = SignForm(request.POST or None)
+    items = list(pledge.items.all())
+    sha = pledge.text_sha256(items)
+    form = SignForm(request.POST or None, initial={"text_sha256": sha})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             png = _png_from_data_url(data["signature_data"])
             sign = services.pledge_sign if role == Signature.Role.PLEDGER else services.pledge_countersign
-            sign(pledge=pledge, by=user, password=data["password"], image_png=png, typed_name=data["typed_name"])
+            sign(
+                pledge=pledge,
+                by=user,
+                password=data["password"],
+                image_png=png,
+                typed_name=data["typed_name"],
+                shown_sha256=data["text_sha256"],
+            )
         except (DomainError, PermissionDenied) as e:
             form.add_error(None, str(e))
         else:
@@ -607,11 +632,12 @@ def pledge_sign(request, pk):
         "commitments/pledge_sign.html",
         {
             "pledge": pledge,
-            "items": pledge.items.all(),
+            "items": items,
             "form": form,
             "role": role,
             "expected_name": expected,
-            "sha": pledge.text_sha256(),
+            "sha": sha,
+            "pledger_reset": _pledger_reset_before_signing(pledge) if role == Signature.Role.REVIEWER else None,
         },
     )
 

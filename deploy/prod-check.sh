@@ -23,7 +23,8 @@ trap cleanup EXIT
 
 # Production-like environment: a secret made for this run only, DEBUG off, one allowed host.
 SECRET_KEY="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(50))')"
-export SECRET_KEY DEBUG=0 ALLOWED_HOSTS=127.0.0.1 STATIC_ROOT="$WORK/static" MEDIA_ROOT="$WORK/media"
+SIGNATURE_KEY="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(50))')"
+export SECRET_KEY SIGNATURE_KEY DEBUG=0 ALLOWED_HOSTS=127.0.0.1 STATIC_ROOT="$WORK/static" MEDIA_ROOT="$WORK/media"
 unset CELERY_BROKER_URL CELERY_RESULT_BACKEND
 if [ -n "${DATABASE_URL:-}" ]; then
   OWN_DB=0

@@ -68,7 +68,8 @@ export CELERY_BROKER_URL="redis://$REDIS_HOST:6379/12"
 export CELERY_RESULT_BACKEND="django-db"
 export REDIS_URL="redis://$REDIS_HOST:6379/13"
 SECRET_KEY="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(50))')"
-export SECRET_KEY DEBUG=0 ALLOWED_HOSTS=127.0.0.1,localhost
+SIGNATURE_KEY="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(50))')"
+export SECRET_KEY SIGNATURE_KEY DEBUG=0 ALLOWED_HOSTS=127.0.0.1,localhost
 export SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0
 export MEDIA_ROOT="$WORK/media" STATIC_ROOT="$WORK/static"
 "$PY" -c "import redis; [redis.Redis(host='$REDIS_HOST', port=6379, db=n).flushdb() for n in (12, 13)]"

@@ -58,6 +58,18 @@ class SupervisionReport(models.Model):
         related_name="+",
     )
     flagged_at = models.DateTimeField("超期报上级时间", null=True, blank=True)
+    # When a board receives more than its hourly threshold, reports are still accepted but held for a clerk to
+    # sort genuine ones from a flood; a genuine citizen is never refused because others flooded the board.
+    held_at = models.DateTimeField("暂存待甄别时间", null=True, blank=True)
+    discarded_at = models.DateTimeField("作为无效信息作废的时间", null=True, blank=True)
+    discarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="作废人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = "群众监督意见"
@@ -74,7 +86,17 @@ class SupervisionReport(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        return not self.is_answered and timezone.localdate() > self.due_on
+        return (
+            not self.is_answered and not self.is_held and not self.is_discarded and timezone.localdate() > self.due_on
+        )
+
+    @property
+    def is_held(self) -> bool:
+        return self.held_at is not None
+
+    @property
+    def is_discarded(self) -> bool:
+        return self.discarded_at is not None
 
 
 class BoardSetting(models.Model):

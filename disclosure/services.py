@@ -90,8 +90,8 @@ def supervision_submit(
         raise DomainError("只能对本公开栏上公示的承诺事项提出监督意见。")
     if not _hit(f"supervision:address:{address}", *RATE_PER_ADDRESS):
         raise RateLimited("提交太频繁了，请过一段时间再试。")
-    if not _hit(f"supervision:board:{organization.pk}", *RATE_PER_BOARD):
-        raise RateLimited("这个公开栏的留言太多了，请稍后再试，或拨打监督电话。")
+    # Past the board's hourly threshold a flood is likely: accept, but hold for the clerk to sort out.
+    held = not _hit(f"supervision:board:{organization.pk}", *RATE_PER_BOARD)
     report = SupervisionReport(
         organization=organization,
         item=item,
@@ -100,9 +100,28 @@ def supervision_submit(
         name=name,
         phone=phone,
         due_on=timezone.localdate() + datetime.timedelta(days=ANSWER_DAYS),
+        held_at=timezone.now() if held else None,
     )
+    if held:
+        report.save()
+        hour = timezone.localtime().strftime("%Y%m%d%H")
+        notify(
+            _officers(organization, (Role.CLERK, Role.SECRETARY)),
+            kind=Notification.Kind.SUPERVISION_NEW,
+            text="公开栏短时间内收到大量留言，已暂存待甄别，请核对后确认有效的留言。",
+            url=f"/orgs/{organization.code}/supervision/?status=held",
+            key=f"supervision_held:{organization.pk}:{hour}",
+        )
+        return report
+    _accept(report)
+    return report
+
+
+def _accept(report: SupervisionReport) -> None:
+    """Save a report as one to answer: it joins the 调研提诺 inbox if it is an opinion; the officers are told."""
+    organization = report.organization
     campaign = campaign_for(organization)
-    if kind == SupervisionReport.Kind.OPINION and campaign is not None:
+    if report.kind == SupervisionReport.Kind.OPINION and campaign is not None and report.opinion_id is None:
         # An opinion from the public joins the organization's 调研提诺 inbox like any other.
         report.opinion = Opinion.objects.create(
             organization=organization,
@@ -110,7 +129,7 @@ def supervision_submit(
             channel=Opinion.Channel.ONLINE,
             source_group=Opinion.SourceGroup.MASSES,
             received_on=timezone.localdate(),
-            text=text,
+            text=report.text,
             created_by=_system_user(),
         )
     report.save()
@@ -121,6 +140,31 @@ def supervision_submit(
         url=f"/orgs/{organization.code}/supervision/",
         key=f"supervision_new:{report.pk}",
     )
+
+
+@transaction.atomic
+def supervision_release(*, report: SupervisionReport, by: User) -> SupervisionReport:
+    """A held report is genuine: it is answered like any other, its deadline counted from now."""
+    report = SupervisionReport.objects.select_for_update().select_related("organization").get(pk=report.pk)
+    require(by, "manage_opinions", report.organization)
+    if not report.is_held or report.is_discarded:
+        raise DomainError("这条留言不在待甄别之列。")
+    report.held_at = None
+    report.due_on = timezone.localdate() + datetime.timedelta(days=ANSWER_DAYS)
+    _accept(report)
+    return report
+
+
+@transaction.atomic
+def supervision_discard(*, report: SupervisionReport, by: User) -> SupervisionReport:
+    """A held report is part of a flood (无效信息): it is kept for the record but never answered or published."""
+    report = SupervisionReport.objects.select_for_update().select_related("organization").get(pk=report.pk)
+    require(by, "manage_opinions", report.organization)
+    if not report.is_held or report.is_discarded:
+        raise DomainError("只有待甄别的留言可以作废。")
+    report.discarded_at = timezone.now()
+    report.discarded_by = by
+    report.save(update_fields=["discarded_at", "discarded_by"])
     return report
 
 
@@ -140,10 +184,13 @@ def supervision_answer(*, report: SupervisionReport, by: User, answer: str) -> S
         raise DomainError("请填写答复内容。")
     if report.is_answered:
         raise DomainError("这条意见已经答复过了。")
+    if report.is_discarded:
+        raise DomainError("这条留言已作为无效信息作废，不能答复。")
     report.answer = answer[:2000]
     report.answered_at = timezone.now()
     report.answered_by = by
-    report.save(update_fields=["answer", "answered_at", "answered_by"])
+    report.held_at = None  # answering it says it is genuine
+    report.save(update_fields=["answer", "answered_at", "answered_by", "held_at"])
     return report
 
 
@@ -152,7 +199,11 @@ def flag_overdue_reports(*, today: datetime.date | None = None) -> int:
     today = today or timezone.localdate()
     flagged = 0
     for report in SupervisionReport.objects.filter(
-        answered_at__isnull=True, flagged_at__isnull=True, due_on__lt=today
+        answered_at__isnull=True,
+        flagged_at__isnull=True,
+        held_at__isnull=True,
+        discarded_at__isnull=True,
+        due_on__lt=today,
     ).select_related("organization"):
         with transaction.atomic():
             updated = SupervisionReport.objects.filter(pk=report.pk, flagged_at__isnull=True).update(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -9,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +19,7 @@ from django.views.decorators.http import require_POST
 from commitments.models import Campaign, Pledge
 from commitments.selectors import campaign_coverage
 from organizations.errors import DomainError
-from organizations.models import Organization
+from organizations.models import FormerCode, Organization
 from organizations.permissions import grants_of, may, org_get_for_user_or_404
 
 from . import jobs, selectors, services
@@ -35,11 +36,77 @@ def _client_address(request) -> str:
     return settings.AXES_CLIENT_IP_CALLABLE(request)  # the visitor's address, also behind nginx
 
 
+class _Moved(Exception):
+    """The code is a former one: answer with a permanent redirect to the same page under the current code."""
+
+    def __init__(self, org: Organization):
+        self.org = org
+
+
+class _Closed(Exception):
+    """The organization was deactivated (perhaps merged into another): answer with a notice, not a 404."""
+
+    def __init__(self, org: Organization):
+        self.org = org
+
+
 def _public_org(code: str) -> Organization:
-    org = Organization.objects.filter(code=code, is_active=True).first()
+    """The active organization with this code; raises _Moved for a former code and _Closed for an inactive one.
+
+    Boards and QR codes printed on paper carry the code they were printed with, so no code that ever had a
+    board may stop answering.
+    """
+    org = Organization.objects.filter(code=code).first()
     if org is None:
-        raise Http404("没有找到这个党组织的公开栏。")
+        former = FormerCode.objects.filter(code=code).select_related("organization").first()
+        if former is None:
+            raise Http404("没有找到这个党组织的公开栏。")
+        raise _Moved(former.organization)
+    if not org.is_active:
+        raise _Closed(org)
     return org
+
+
+def public_board(view):
+    """Serve `view(request, code)` for current codes; redirect former codes; explain closed boards."""
+
+    @functools.wraps(view)
+    def wrapper(request, code, *args, **kwargs):
+        try:
+            return view(request, code, *args, **kwargs)
+        except _Moved as moved:
+            target = reverse(request.resolver_match.view_name, args=[moved.org.code])
+            if request.META.get("QUERY_STRING"):
+                target += "?" + request.META["QUERY_STRING"]
+            return HttpResponsePermanentRedirect(target)
+        except _Closed as closed:
+            return _closed_board(request, closed.org)
+
+    return wrapper
+
+
+def _closed_board(request, org: Organization):
+    successor, seen = org.merged_into, {org.pk}
+    while successor is not None and not successor.is_active and successor.pk not in seen:
+        seen.add(successor.pk)
+        successor = successor.merged_into
+    parent = next(
+        (
+            a
+            for a in reversed(list(Organization.objects.filter(path__in=org.ancestor_paths()[:-1]).order_by("depth")))
+            if a.is_active
+        ),
+        None,
+    )
+    context = {
+        "org": org,
+        "successor": successor if successor is not None and successor.is_active else None,
+        "parent": parent,
+        "published": Pledge.objects.filter(
+            Q(organization=org) | Q(pledger_organization=org), status__in=("published", "completed")
+        ).count(),
+    }
+    return render(request, "disclosure/board_closed.html", context)
 
 
 def _board_items(org_pledge, member_pledges):
@@ -47,6 +114,7 @@ def _board_items(org_pledge, member_pledges):
     return [item for p in pledges for item in p.items.all()]
 
 
+@public_board
 def board(request, code):
     org = _public_org(code)
     campaign_id = request.GET.get("campaign")
@@ -84,6 +152,7 @@ def board(request, code):
 
 
 @require_POST
+@public_board
 def supervise(request, code):
     org = _public_org(code)
     campaign = selectors.public_campaign(org)
@@ -142,6 +211,7 @@ def board_search(request):
     )
 
 
+@public_board
 def board_qr(request, code):
     from .qr import qr_png
 
@@ -160,6 +230,18 @@ def supervision_inbox(request, code):
         report = get_object_or_404(
             SupervisionReport, pk=request.POST.get("report"), organization__path__startswith=org.path
         )
+        action = request.POST.get("action")
+        if action in ("release", "discard"):
+            try:
+                if action == "release":
+                    services.supervision_release(report=report, by=request.user)
+                    messages.success(request, f"已确认 {report.tracking_number} 为有效留言，请在期限内答复。")
+                else:
+                    services.supervision_discard(report=report, by=request.user)
+                    messages.success(request, f"已将 {report.tracking_number} 作为无效信息作废。")
+            except (DomainError, PermissionDenied) as e:
+                messages.error(request, str(e))
+            return redirect(f"{reverse('disclosure:inbox', args=[org.code])}?status=held")
         form = AnswerForm(request.POST)
         if form.is_valid():
             try:
@@ -175,17 +257,27 @@ def supervision_inbox(request, code):
     qs = SupervisionReport.objects.filter(organization__path__startswith=org.path).select_related(
         "organization", "item__pledge__member", "item__pledge__pledger_organization", "answered_by"
     )
+    pending = qs.filter(answered_at__isnull=True, discarded_at__isnull=True)
     if status == "open":
-        qs = qs.filter(answered_at__isnull=True).order_by("due_on", "id")
+        qs = pending.filter(held_at__isnull=True).order_by("due_on", "id")
     elif status == "overdue":
-        qs = qs.filter(answered_at__isnull=True, due_on__lt=timezone.localdate()).order_by("due_on", "id")
+        qs = pending.filter(held_at__isnull=True, due_on__lt=timezone.localdate()).order_by("due_on", "id")
+    elif status == "held":
+        qs = pending.filter(held_at__isnull=False).order_by("held_at", "id")
     else:
         qs = qs.order_by("-submitted_at", "-id")
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     return render(
         request,
         "disclosure/inbox.html",
-        {"org": org, "page": page, "status": status, "can_answer": can_answer, "qs": f"status={status}"},
+        {
+            "org": org,
+            "page": page,
+            "status": status,
+            "can_answer": can_answer,
+            "qs": f"status={status}",
+            "held_count": pending.filter(held_at__isnull=False).count(),
+        },
     )
 
 

@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.utils import timezone
 from guardian.admin import GuardedModelAdminMixin
 from simple_history.admin import SimpleHistoryAdmin
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
-from .models import Exemption, Member, Organization, OrganizationUserObjectPermission, User
+from .models import Exemption, FormerCode, Member, Organization, OrganizationUserObjectPermission, PasswordReset, User
 from .validators import mask_id_number
 
 
@@ -13,8 +14,31 @@ from .validators import mask_id_number
 class PledgeUserAdmin(UserAdmin):
     fieldsets = (
         *UserAdmin.fieldsets,
-        ("账号状态", {"fields": ("full_name", "must_change_password")}),
+        ("账号状态", {"fields": ("full_name", "must_change_password", "password_set_by", "password_set_at")}),
     )
+    readonly_fields = ("password_set_by", "password_set_at")
+
+    # A password an administrator types for someone else is known to the administrator: like a reset on the
+    # web, it is recorded and must be replaced by the owner before he can sign.
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.must_change_password = True
+            obj.password_set_by = request.user
+            obj.password_set_at = timezone.now()
+        super().save_model(request, obj, form, change)
+
+    def user_change_password(self, request, id, form_url=""):
+        before = User.objects.filter(pk=id).values_list("password", flat=True).first()
+        response = super().user_change_password(request, id, form_url)
+        after = User.objects.filter(pk=id).values_list("password", flat=True).first()
+        if before is not None and after != before and str(request.user.pk) != str(id):
+            now = timezone.now()
+            User.objects.filter(pk=id).update(
+                password_set_by=request.user, password_set_at=now, must_change_password=True
+            )
+            PasswordReset.objects.create(user_id=id, by=request.user, at=now)
+        return response
+
     list_display = ("username", "full_name", "is_active", "is_staff", "must_change_password", "last_login")
     search_fields = ("username", "full_name")
 
@@ -54,3 +78,29 @@ class RoleGrantAdmin(SimpleHistoryAdmin):
     list_select_related = ("user", "permission", "content_object", "granted_by")
     raw_id_fields = ("user", "content_object", "granted_by")
     search_fields = ("user__username", "user__full_name", "content_object__name")
+
+
+@admin.register(FormerCode)
+class FormerCodeAdmin(admin.ModelAdmin):
+    list_display = ("code", "organization", "replaced_at", "replaced_by")
+    list_select_related = ("organization", "replaced_by")
+    raw_id_fields = ("organization", "replaced_by")
+    search_fields = ("code", "organization__name", "organization__code")
+
+
+@admin.register(PasswordReset)
+class PasswordResetAdmin(admin.ModelAdmin):
+    """The audit of password resets: read only, it is a record of what happened."""
+
+    list_display = ("user", "by", "at")
+    list_select_related = ("user", "by")
+    search_fields = ("user__username", "user__full_name", "by__username", "by__full_name")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

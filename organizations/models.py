@@ -5,6 +5,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from guardian.models import UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node
@@ -19,6 +20,12 @@ class User(AbstractUser):
     must_change_password = models.BooleanField(
         "须修改初始密码", default=False, help_text="以初始密码登录后必须先修改密码。"
     )
+    # Who set the current password when it was not the account's owner (an initial password given out by a
+    # clerk or secretary); None once the owner has set his own. Signing needs a password only the owner knows.
+    password_set_by = models.ForeignKey(
+        "self", verbose_name="当前密码设置人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    password_set_at = models.DateTimeField("密码设置时间", null=True, blank=True)
 
     class Meta(AbstractUser.Meta):
         verbose_name = "用户账号"
@@ -26,6 +33,17 @@ class User(AbstractUser):
 
     def get_full_name(self) -> str:
         return self.full_name or self.username
+
+    @property
+    def has_own_password(self) -> bool:
+        """Did the owner himself set the password he logs in with (not an initial one given by someone else)?"""
+        return not self.must_change_password and self.password_set_by_id is None
+
+    def set_own_password(self, raw_password: str) -> None:
+        self.set_password(raw_password)
+        self.must_change_password = False
+        self.password_set_by = None
+        self.password_set_at = timezone.now()
 
     def __str__(self) -> str:
         return f"{self.full_name}（{self.username}）" if self.full_name else self.username
@@ -59,6 +77,15 @@ class Organization(MP_Node):
     supervision_phone = models.CharField("监督电话", max_length=30, blank=True, validators=[validate_phone])
     secretary_name = models.CharField("书记姓名", max_length=50, blank=True)
     is_active = models.BooleanField("在用", default=True)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name="并入的党组织",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged_from",
+        help_text="停用时如已并入另一个党组织，其公开栏会指向那里。",
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -270,6 +297,50 @@ class Exemption(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member.name}：{self.get_reason_display()}（{self.get_status_display()}）"
+
+
+class FormerCode(models.Model):
+    """A code an organization used before, kept so that addresses and QR codes printed with it keep working."""
+
+    code = models.CharField("原组织代码", max_length=32, unique=True)
+    organization = models.ForeignKey(
+        Organization, verbose_name="党组织", on_delete=models.CASCADE, related_name="former_codes"
+    )
+    replaced_at = models.DateTimeField("停用时间", default=timezone.now)
+    replaced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="修改人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "曾用组织代码"
+        verbose_name_plural = "曾用组织代码"
+        ordering = ["-replaced_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.code} → {self.organization.code}"
+
+
+class PasswordReset(models.Model):
+    """A password reset done for someone else: who reset whose account and when (the audit of 重置密码)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="账号", on_delete=models.CASCADE, related_name="password_resets"
+    )
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="重置人", on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField("重置时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "密码重置记录"
+        verbose_name_plural = "密码重置记录"
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user} 由 {self.by} 重置"
 
 
 class OrganizationUserObjectPermission(UserObjectPermissionBase):

@@ -381,6 +381,72 @@ def member_get_for_user_or_404(user, pk: int, action: str = "view_member"):
     return member
 
 
+# --- password resets --------------------------------------------------------------------------------------
+
+# Roles from lowest to highest. Resetting someone's password gives the resetter his account for as long as it
+# takes him to notice, so it is allowed only from strictly above (DESIGN §10: nobody can obtain the password of
+# an account holding a role at or above his own).
+ROLE_RANK = {Role.CLERK: 1, Role.SECRETARY: 2, Role.COMMITTEE: 3}
+
+
+def _all_grants_of(user) -> list[Grant]:
+    """Every role grant of `user`, on active and inactive organizations alike (an inactive one can come back)."""
+    from .models import OrganizationUserObjectPermission
+
+    rows = OrganizationUserObjectPermission.objects.filter(
+        user_id=user.pk, permission__codename__in=CODENAME_ROLES.keys()
+    ).values_list("permission__codename", "content_object__path", "content_object_id")
+    return [Grant(CODENAME_ROLES[codename], path, org_id) for codename, path, org_id in rows]
+
+
+def _dominates(mine: Grant, theirs: Grant) -> bool:
+    """Is `mine` strictly above `theirs`: over its organization, and either a higher role, or the same or a
+    higher role granted on a proper ancestor of its organization?"""
+    if not theirs.path.startswith(mine.path):
+        return False
+    if ROLE_RANK[mine.role] > ROLE_RANK[theirs.role]:
+        return True
+    return ROLE_RANK[mine.role] == ROLE_RANK[theirs.role] and len(mine.path) < len(theirs.path)
+
+
+def password_reset_refusal(by, account, member=None) -> str | None:
+    """Why `by` may not reset the password of `account` (linked to `member`) from the web, or None if he may.
+
+    Never one's own account (that is what 修改密码 is for), never a superuser or staff account, and otherwise
+    only by someone who may keep the member's record and holds a role strictly above every role the account
+    holds, over each organization it holds one on.
+    """
+    from .models import Organization
+
+    if not _is_usable(by):
+        return "请先登录。"
+    if account.pk == by.pk:
+        return "不能在这里重置自己的密码，请使用“修改密码”。"
+    if account.is_superuser or account.is_staff:
+        return "系统管理员和后台账号的密码不能在网页上重置，请由系统管理员在服务器上处理。"
+    if by.is_superuser:
+        return None
+    theirs = _all_grants_of(account)
+    # A plain member's account is kept by his branch; an officer's by whoever stands above all his roles, who
+    # must also reach the member record the account belongs to.
+    if member is not None and not may(by, "view_members" if theirs else "manage_members", member):
+        return "只有党员所在党组织的书记或党务干事（或其上级）可以重置党员的密码。"
+    mine = grants_of(by)
+    undominated = [g for g in theirs if not any(_dominates(m, g) for m in mine)]
+    if undominated:
+        g = undominated[0]
+        org = Organization.objects.filter(pk=g.organization_id).only("name").first()
+        where = org.name if org else "某党组织"
+        return (
+            f"该账号在{where}担任{g.role.label}，只有角色比它高、或在更上级党组织担任同等以上角色的人才能重置它的密码。"
+        )
+    return None
+
+
+def may_reset_password(by, account, member=None) -> bool:
+    return password_reset_refusal(by, account, member) is None
+
+
 # --- pledges ----------------------------------------------------------------------------------------------
 
 

@@ -14,7 +14,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .errors import DomainError
-from .models import Exemption, Member, Organization, OrganizationUserObjectPermission, User
+from .models import (
+    Exemption,
+    FormerCode,
+    Member,
+    Organization,
+    OrganizationUserObjectPermission,
+    PasswordReset,
+    User,
+)
 from .permissions import (
     ACTIONS,
     CODENAME_ROLES,
@@ -24,9 +32,11 @@ from .permissions import (
     forget_grants,
     grants_of,
     may,
+    password_reset_refusal,
     require,
     roles_on,
 )
+from .signals import password_reset_done
 from .validators import normalize_id_number
 
 ORGANIZATION_FIELDS = (
@@ -74,6 +84,8 @@ def organization_create(*, parent: Organization | None, by: User, **fields) -> O
             raise DomainError("上级党组织已停用，不能在其下新建组织。")
     org = Organization(**{k: v for k, v in fields.items() if k in ORGANIZATION_FIELDS})
     org.full_clean(exclude=["path", "depth", "numchild"])
+    if FormerCode.objects.filter(code=org.code).exists():
+        raise ValidationError({"code": f"代码 {org.code} 是另一个党组织的曾用代码，印出的二维码仍指向它，不能再用。"})
     _stamp(org, by)
     if parent is None:
         return Organization.objects.add_root(instance=org)
@@ -84,14 +96,31 @@ def organization_create(*, parent: Organization | None, by: User, **fields) -> O
 def organization_update(*, organization: Organization, by: User, **fields) -> Organization:
     org = Organization.objects.select_for_update().get(pk=organization.pk)
     require(by, "manage_org", org)
+    old_code = org.code
     for key, value in fields.items():
         if key not in ORGANIZATION_FIELDS:
             raise ValueError(f"organization_update: {key} cannot be changed here")
         setattr(org, key, value)
     org.full_clean(exclude=["path", "depth", "numchild"])
+    if org.code != old_code:
+        _change_code(org, old_code, by)
     _stamp(org, by)
     org.save()
     return org
+
+
+def _change_code(org: Organization, old_code: str, by: User) -> None:
+    """Keep the old code answering: boards and QR codes already printed with it must never stop working."""
+    taken = FormerCode.objects.filter(code=org.code).exclude(organization=org).select_related("organization").first()
+    if taken is not None:
+        raise ValidationError(
+            {"code": f"代码 {org.code} 曾是“{taken.organization.name}”的代码，印出的二维码仍指向它，不能再用。"}
+        )
+    # Taking back one of its own former codes simply makes it current again.
+    FormerCode.objects.filter(organization=org, code=org.code).delete()
+    FormerCode.objects.update_or_create(
+        code=old_code, defaults={"organization": org, "replaced_at": timezone.now(), "replaced_by": by}
+    )
 
 
 @transaction.atomic
@@ -128,9 +157,23 @@ def _is_below_own_grant(user, org: Organization) -> bool:
 
 
 @transaction.atomic
-def organization_set_active(*, organization: Organization, active: bool, by: User) -> Organization:
+def organization_set_active(
+    *, organization: Organization, active: bool, by: User, merged_into: Organization | None = None
+) -> Organization:
+    """Deactivate (optionally as merged into another organization) or reactivate an organization.
+
+    A deactivated organization's public board stays reachable and says what happened and where to look now.
+    """
     org = Organization.objects.select_for_update().get(pk=organization.pk)
     require(by, "manage_org", org)
+    if merged_into is not None:
+        if active:
+            raise DomainError("重新启用时不能指定并入的党组织。")
+        if merged_into.path.startswith(org.path):
+            raise DomainError("不能并入它自己或它的下级组织。")
+        if not merged_into.is_active:
+            raise DomainError("并入的党组织已停用。")
+        require(by, "view_org", merged_into)
     if not active and org.subtree().filter(is_active=True).exclude(pk=org.pk).exists():
         raise DomainError("该党组织还有在用的下级组织，请先停用或移走下级组织。")
     if not active and not _is_below_own_grant(by, org):
@@ -139,6 +182,7 @@ def organization_set_active(*, organization: Organization, active: bool, by: Use
     if active and parent is not None and not parent.is_active:
         raise DomainError("上级党组织已停用，请先启用上级党组织。")
     org.is_active = active
+    org.merged_into = merged_into
     _stamp(org, by)
     org.save()
     return org
@@ -219,7 +263,12 @@ def member_account_create(*, member: Member, by: User, username: str) -> tuple[U
         raise DomainError("该登录名已被使用，请换一个。")
     password = _initial_password()
     user = User.objects.create_user(
-        username=username, password=password, full_name=member.name, must_change_password=True
+        username=username,
+        password=password,
+        full_name=member.name,
+        must_change_password=True,
+        password_set_by=by,
+        password_set_at=timezone.now(),
     )
     member.user = user
     _stamp(member, by)
@@ -229,15 +278,36 @@ def member_account_create(*, member: Member, by: User, username: str) -> tuple[U
 
 @transaction.atomic
 def member_password_reset(*, member: Member, by: User) -> str:
+    """Give a member's account a new initial password (he forgot his own), if `by` stands above the account.
+
+    The reset is recorded, the owner is told in-app, and until he sets his own password the account may not
+    sign anything (see `User.has_own_password`).
+    """
     member = Member.objects.select_for_update(of=("self",)).select_related("user").get(pk=member.pk)
-    require(by, "manage_members", member)
     if not member.user_id:
+        require(by, "manage_members", member)
         raise DomainError("该党员还没有登录账号。")
+    account = User.objects.select_for_update().get(pk=member.user_id)
+    refusal = password_reset_refusal(by, account, member)
+    if refusal:
+        raise PermissionDenied(refusal)
     password = _initial_password()
-    member.user.set_password(password)
-    member.user.must_change_password = True
-    member.user.save(update_fields=["password", "must_change_password"])
+    now = timezone.now()
+    account.set_password(password)
+    account.must_change_password = True
+    account.password_set_by = by
+    account.password_set_at = now
+    account.save(update_fields=["password", "must_change_password", "password_set_by", "password_set_at"])
+    reset = PasswordReset.objects.create(user=account, by=by, at=now)
+    transaction.on_commit(lambda: password_reset_done.send(sender=PasswordReset, account=account, by=by, reset=reset))
     return password
+
+
+def user_set_own_password(*, user: User, password: str) -> User:
+    """The owner sets his own password (after an initial or reset one, or any time he wishes)."""
+    user.set_own_password(password)
+    user.save(update_fields=["password", "must_change_password", "password_set_by", "password_set_at"])
+    return user
 
 
 # --- exemptions ------------------------------------------------------------------------------------------

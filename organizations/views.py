@@ -35,6 +35,7 @@ from .forms import (
 )
 from .models import Exemption, Member, Organization, OrganizationUserObjectPermission
 from .permissions import (
+    REFUSAL_MESSAGES,
     Role,
     grants_of,
     has_any_role,
@@ -43,6 +44,7 @@ from .permissions import (
     org_get_for_user_or_404,
     orgs_for,
     own_member,
+    password_reset_refusal,
     require,
 )
 from .redirects import redirect_back
@@ -133,14 +135,10 @@ class FirstPasswordChangeView(PasswordChangeView):
     success_url = reverse_lazy("home")
 
     def form_valid(self, form):
-        response = super().form_valid(form)
-        user = form.user
-        if user.must_change_password:
-            user.must_change_password = False
-            user.save(update_fields=["must_change_password"])
+        user = services.user_set_own_password(user=form.user, password=form.cleaned_data["new_password1"])
         update_session_auth_hash(self.request, user)
         messages.success(self.request, "密码已修改。")
-        return response
+        return redirect(self.get_success_url())
 
 
 # --- organizations ---------------------------------------------------------------------------------------
@@ -276,12 +274,19 @@ def organization_move(request, code):
 def organization_set_active(request, code):
     org = org_get_for_user_or_404(request.user, code, "manage_org")
     active = request.POST.get("active") == "1"
+    merged_code = (request.POST.get("merged_into") or "").strip().upper()
     try:
-        services.organization_set_active(organization=org, active=active, by=request.user)
-    except DomainError as e:
+        merged_into = None
+        if merged_code:
+            merged_into = Organization.objects.filter(code=merged_code).first()
+            if merged_into is None or not may(request.user, "view_org", merged_into):
+                raise DomainError(f"没有找到代码为 {merged_code} 的党组织。")
+        services.organization_set_active(organization=org, active=active, by=request.user, merged_into=merged_into)
+    except (DomainError, PermissionDenied) as e:
         messages.error(request, str(e))
     else:
-        messages.success(request, f"已{'启用' if active else '停用'}“{org.name}”。")
+        done = "启用" if active else ("停用并并入“" + merged_into.name + "”" if merged_into else "停用")
+        messages.success(request, f"已{done}“{org.name}”。")
     return redirect(org)
 
 
@@ -406,6 +411,8 @@ def member_detail(request, pk):
         "m": member,
         "may_see_personal": may(user, "view_personal_data", member),
         "can_manage": may(user, "manage_members", member),
+        "can_reset_password": bool(member.user_id) and password_reset_refusal(user, member.user, member) is None,
+        "last_reset": member.user.password_resets.select_related("by").first() if member.user_id else None,
         "can_propose_exemption": may(user, "propose_exemption", member.organization) and not member.is_exempt,
         "exemptions": member.exemptions.select_related("proposed_by", "decided_by"),
         "history": member.history.select_related("history_user").order_by("-history_date")[:10]
@@ -468,14 +475,18 @@ def member_edit(request, pk):
 @login_required
 def member_account(request, pk):
     user = request.user
-    member = member_get_for_user_or_404(user, pk, "manage_members")
+    member = member_get_for_user_or_404(user, pk)
+    can_create = may(user, "manage_members", member)
+    reset_refusal = password_reset_refusal(user, member.user, member) if member.user_id else None
+    if not can_create and (not member.user_id or reset_refusal):
+        raise PermissionDenied(reset_refusal or REFUSAL_MESSAGES["manage_members"])
     form = AccountCreateForm(request.POST or None, initial={"username": member.phone})
     password = None
     if request.method == "POST":
         if request.POST.get("reset") == "1":
             try:
                 password = services.member_password_reset(member=member, by=user)
-            except DomainError as e:
+            except (DomainError, PermissionDenied) as e:
                 messages.error(request, str(e))
                 return redirect(member)
         elif form.is_valid():
@@ -483,11 +494,16 @@ def member_account(request, pk):
                 _account, password = services.member_account_create(
                     member=member, by=user, username=form.cleaned_data["username"]
                 )
-            except DomainError as e:
+            except (DomainError, PermissionDenied) as e:
                 form.add_error("username", str(e))
         if password:
             member.refresh_from_db()
-    return render(request, "organizations/member_account.html", {"m": member, "form": form, "password": password})
+    last_reset = member.user.password_resets.select_related("by").first() if member.user_id else None
+    return render(
+        request,
+        "organizations/member_account.html",
+        {"m": member, "form": form, "password": password, "reset_refusal": reset_refusal, "last_reset": last_reset},
+    )
 
 
 @login_required

@@ -31,6 +31,14 @@ if not SECRET_KEY:
     if not DEBUG:
         raise RuntimeError("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "insecure-development-key-only-for-local-use"
+# The key of the seals on signatures (commitments.signing). Kept in the environment, never in the database, so
+# that whoever can write the database cannot forge a signature's seal; the same on every machine; changing it
+# makes existing seals uncheckable, so keep it with the backups of the configuration.
+SIGNATURE_KEY = os.environ.get("SIGNATURE_KEY", "")
+if not SIGNATURE_KEY:
+    if not DEBUG:
+        raise RuntimeError("SIGNATURE_KEY must be set when DEBUG is off.")
+    SIGNATURE_KEY = "insecure-development-signature-key"
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
@@ -63,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "organizations.middleware.RejectNulMiddleware",
+    "organizations.middleware.StripBidiControlsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

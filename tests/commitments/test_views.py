@@ -105,7 +105,9 @@ def test_wrong_password_on_the_sign_page(client, world, draft):
     services.pledge_approve(pledge=pledge, by=world.secretary, checks=FULL_CHECKS)
     client.force_login(world.member.user)
     url = reverse("commitments:pledge_sign", args=[pledge.pk])
-    page = client.post(url, {"typed_name": world.member.name, "password": "wrong"}).content.decode()
+    page = client.post(
+        url, {"typed_name": world.member.name, "password": "wrong", "text_sha256": pledge.text_sha256()}
+    ).content.decode()
     assert "密码不正确" in page and not Signature.objects.exists()
 
 
@@ -192,7 +194,7 @@ def test_opinions_page_and_import(client, world):
 def test_verify_signatures_command(world, published, capsys):
     pledge = published()
     call_command("verify_signatures")
-    assert "全部与承诺书内容一致" in capsys.readouterr().out
+    assert "全部与签署时一致" in capsys.readouterr().out
     # Tamper with the signed text behind the application's back.
     PledgeItem.objects.filter(pledge=pledge, position=1).update(content="被篡改的内容")
     with pytest.raises(CommandError, match="不一致"):

@@ -54,10 +54,13 @@ def test_board_links_parent_and_children_and_search(client, world):
     assert client.get(reverse("disclosure:board", args=["NOPE"])).status_code == 404
 
 
-def test_inactive_organization_has_no_board(client, world):
+def test_inactive_organization_shows_a_notice_instead_of_its_board(client, world):
     world.tree.branch_a2.is_active = False
     world.tree.branch_a2.save()
-    assert client.get(reverse("disclosure:board", args=["CA2"])).status_code == 404
+    response = client.get(reverse("disclosure:board", args=["CA2"]))
+    page = response.content.decode()
+    assert response.status_code == 200 and "已于" in page and "停用" in page
+    assert "我要监督" not in page and 'name="text"' not in page
 
 
 def test_qr_code_decodes_to_the_board_url(client, world, settings):

@@ -155,7 +155,7 @@ def _manage(*args, env_extra=None, drop=()):
 
 
 PRODUCTION = {"SECRET_KEY": "x" * 20 + "-throwaway-key-for-the-deploy-check-0123456789", "DEBUG": "0"}
-PRODUCTION |= {"ALLOWED_HOSTS": "pledge.example.cn"}
+PRODUCTION |= {"ALLOWED_HOSTS": "pledge.example.cn", "SIGNATURE_KEY": "y" * 40}
 
 
 def test_check_deploy_is_clean_with_production_settings():
@@ -182,6 +182,13 @@ def test_without_a_secret_key_production_refuses_to_start():
     del env["SECRET_KEY"]
     result = _manage("check", env_extra=env, drop=("SECRET_KEY",))
     assert result.returncode != 0 and "SECRET_KEY must be set" in result.stderr
+
+
+def test_without_a_signature_key_production_refuses_to_start():
+    env = dict(PRODUCTION)
+    del env["SIGNATURE_KEY"]
+    result = _manage("check", env_extra=env, drop=("SIGNATURE_KEY",))
+    assert result.returncode != 0 and "SIGNATURE_KEY must be set" in result.stderr
 
 
 def test_the_embedded_default_is_unchanged():

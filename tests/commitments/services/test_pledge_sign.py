@@ -42,8 +42,11 @@ def test_the_signature_keeps_the_sha256_of_the_canonical_text(world, pledge_in):
 def test_the_canonical_text_names_what_is_signed(world, pledge_in):
     pledge = pledge_in("approved", n=2)
     text = pledge.canonical_text()
-    assert world.member.id_number in text and "承诺事项2：帮助困难群众解决实际问题" in text
+    assert world.member.name in text and world.tree.branch_a1.name in text
+    assert "承诺事项2：帮助困难群众解决实际问题" in text
     assert '"revision":1' in text and '"deadline":"2025-06-30"' in text
+    # Codes and 身份证号 may be corrected later without changing what was promised, so they are not signed.
+    assert world.member.id_number not in text and world.tree.branch_a1.code not in text
 
 
 def test_a_wrong_password_signs_nothing(world, pledge_in):
