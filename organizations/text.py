@@ -1,15 +1,15 @@
-"""Cleaning of text people type, shared by every app (this is the lowest layer)."""
+"""Cleaning of text people type, shared by every app.
 
-# Bidirectional embedding, override and isolate controls (U+202A–U+202E, U+2066–U+2069). They let a text show
-# in a different order from the one it is stored in ("Trojan source"): a pledge or a name could read one way on
-# a board and another in the record. They have no use in Chinese text, so they are removed.
-BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-_DROP_BIDI = {ord(c): None for c in BIDI_CONTROLS}
+Bidirectional embedding, override and isolate controls (U+202A–U+202E, U+2066–U+2069) let a text show in a
+different order from the one it is stored in ("Trojan source"): a pledge or a name could read one way on a board
+and another in the record. They have no use in Chinese text, so they are removed from what is saved and shown.
+The one definition lives in the printing module, the lowest layer, which keeps them out of every PDF too.
+"""
 
+from printing.typeface import BIDI_CONTROLS
+from printing.typeface import strip_bidi_controls as strip_bidi
 
-def strip_bidi(text: str) -> str:
-    """`text` without bidirectional control characters."""
-    return text.translate(_DROP_BIDI) if text else text
+__all__ = ["BIDI_CONTROLS", "has_bidi", "strip_bidi"]
 
 
 def has_bidi(text: str) -> bool:
