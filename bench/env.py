@@ -74,7 +74,7 @@ DEMO_ACCOUNTS = ("xianwei", "zhenwei", "shuji", "dangyuan1")
 
 def expected_members(size: str) -> int:
     """Roughly how many members `seed_demo --size <size>` makes (branches times members per branch)."""
-    from organizations.demo import SIZES
+    from demo.organizations import SIZES
 
     s = SIZES[size]
     return (s.towns * (s.village_branches + 3) + s.institution_branches) * s.members_per_branch

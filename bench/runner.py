@@ -203,7 +203,7 @@ def measure_pages(
 
 
 def measure_tally(scene: pages.Scene, say) -> tuple[list[Measurement], dict]:
-    from commitments.demo import DEMO_TODAY
+    from demo.commitments import DEMO_TODAY
     from evaluations.statistics import period_containing
 
     from .tally import COMPARED

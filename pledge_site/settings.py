@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "commitments",
     "evaluations",
     "disclosure",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -5,7 +5,6 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count, Q
 
-from commitments import demo as commitments_demo
 from commitments import selectors
 from commitments.content_areas import areas_for_member, areas_for_organization
 from commitments.models import (
@@ -20,6 +19,7 @@ from commitments.models import (
     Signature,
     StatusChange,
 )
+from demo import commitments as commitments_demo
 from organizations.models import Member, Organization, User
 
 TODAY = commitments_demo.DEMO_TODAY

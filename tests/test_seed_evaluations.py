@@ -14,7 +14,7 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
-from commitments.demo import DEMO_TODAY
+from demo.commitments import DEMO_TODAY
 from evaluations.models import (
     Appraisal,
     Award,

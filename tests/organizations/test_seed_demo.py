@@ -2,7 +2,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from organizations.demo import DEMO_PASSWORD
+from demo.organizations import DEMO_PASSWORD
 from organizations.models import Exemption, Member, Organization, User
 from organizations.permissions import Role, may, roles_on
 from organizations.validators import validate_id_number

@@ -16,15 +16,15 @@ from django.db import transaction
 from faker import Faker
 from simple_history.utils import bulk_create_with_history
 
-from .models import (
+from organizations.models import (
     Exemption,
     Member,
     Organization,
     OrganizationUserObjectPermission,
     User,
 )
-from .permissions import ROLE_CODENAMES, Role
-from .validators import id_number_check_code
+from organizations.permissions import ROLE_CODENAMES, Role
+from organizations.validators import id_number_check_code
 
 DEMO_PASSWORD = "gongkai@2025"
 COUNTY_CODE = "430621"

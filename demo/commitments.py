@@ -26,12 +26,9 @@ from django.db.models import DO_NOTHING, SET_NULL, Count
 from faker import Faker
 from simple_history.utils import bulk_create_with_history
 
-from organizations.models import Exemption, Member, Organization, OrganizationUserObjectPermission, User
-from organizations.permissions import CODENAME_ROLES, Role
-
-from . import signing
-from .content_areas import areas_for_member, areas_for_organization
-from .models import (
+from commitments import signing
+from commitments.content_areas import areas_for_member, areas_for_organization
+from commitments.models import (
     Attachment,
     Campaign,
     FulfilmentLog,
@@ -46,6 +43,8 @@ from .models import (
     Signature,
     StatusChange,
 )
+from organizations.models import Exemption, Member, Organization, OrganizationUserObjectPermission, User
+from organizations.permissions import CODENAME_ROLES, Role
 
 DEMO_TODAY = datetime.date(2025, 9, 15)
 CAMPAIGN_NAME = "2025年度公开承诺"
@@ -1242,7 +1241,7 @@ GAPS = {
 
 def all_templates():
     """Every template with the list of areas it must come from (for the catalog test)."""
-    from .content_areas import FIVE_GOOD, FIVE_LEADS, MEMBER_AREAS, MEMBER_FLAG_AREAS, ORGANIZATION_AREAS
+    from commitments.content_areas import FIVE_GOOD, FIVE_LEADS, MEMBER_AREAS, MEMBER_FLAG_AREAS, ORGANIZATION_AREAS
 
     for sector, tpls in MEMBER_TEMPLATES.items():
         yield from ((tpl, MEMBER_AREAS[sector]) for tpl in tpls)

@@ -37,12 +37,9 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.urls import reverse
 
-from commitments.demo import CAMPAIGN_NAME, DEMO_TODAY
 from commitments.models import Campaign, FulfilmentLog, Inspection, Notification, Opinion, Pledge, PledgeItem, SelfCheck
-from organizations.models import Member, Organization, OrganizationUserObjectPermission, User
-from organizations.permissions import CODENAME_ROLES, Role
-
-from .models import (
+from demo.commitments import CAMPAIGN_NAME, DEMO_TODAY
+from evaluations.models import (
     Appraisal,
     Award,
     Ballot,
@@ -58,11 +55,13 @@ from .models import (
     Tally,
     participant_minimum,
 )
-from .services.appraisals import campaign_weights, satisfaction_of, satisfaction_text
-from .services.bulletins import bulletin_facts, compose_bulletin
-from .services.rankings import ranking_adjust, ranking_compute
-from .services.reviews import period_label
-from .statistics import tally_build
+from evaluations.services.appraisals import campaign_weights, satisfaction_of, satisfaction_text
+from evaluations.services.bulletins import bulletin_facts, compose_bulletin
+from evaluations.services.rankings import ranking_adjust, ranking_compute
+from evaluations.services.reviews import period_label
+from evaluations.statistics import tally_build
+from organizations.models import Member, Organization, OrganizationUserObjectPermission, User
+from organizations.permissions import CODENAME_ROLES, Role
 
 TZ = ZoneInfo("Asia/Shanghai")
 S = Organization.Sector

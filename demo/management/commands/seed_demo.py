@@ -1,10 +1,10 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from commitments import demo as commitments_demo
 from commitments.models import Pledge
-from evaluations import demo as evaluations_demo
-from organizations import demo
+from demo import commitments as commitments_demo
+from demo import evaluations as evaluations_demo
+from demo import organizations as organizations_demo
 from organizations.models import Exemption, Member, Organization, OrganizationUserObjectPermission, User
 
 
@@ -40,7 +40,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--size", choices=sorted(demo.SIZES), default="small", help="数据规模")
+        parser.add_argument("--size", choices=sorted(organizations_demo.SIZES), default="small", help="数据规模")
         parser.add_argument("--seed", type=int, default=2025, help="随机种子")
         parser.add_argument("--reset", action="store_true", help="先清空已有的组织、党员、账号和承诺数据")
         parser.add_argument("--if-empty", action="store_true", help="数据库中已有组织时什么也不做")
@@ -63,7 +63,7 @@ class Command(BaseCommand):
                 for model in (Exemption, Member, Organization, OrganizationUserObjectPermission):
                     model.history.all().delete()
         with transaction.atomic():
-            result = demo.seed(size=size, seed_value=seed)
+            result = organizations_demo.seed(size=size, seed_value=seed)
             pledges = commitments_demo.seed_commitments(seed_value=seed, today=commitments_demo.DEMO_TODAY)
             evaluations = evaluations_demo.seed_evaluations(seed_value=seed, today=commitments_demo.DEMO_TODAY)
         self.stdout.write(
@@ -88,7 +88,7 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"承诺书状态：{by_status}。数据日期为 {commitments_demo.DEMO_TODAY:%Y年%-m月%-d日}。")
         self._write_evaluations(evaluations)
-        self.stdout.write(f"演示账号：{'、'.join(result['accounts'])}；密码均为 {demo.DEMO_PASSWORD}")
+        self.stdout.write(f"演示账号：{'、'.join(result['accounts'])}；密码均为 {organizations_demo.DEMO_PASSWORD}")
 
     def _write_evaluations(self, ev: dict) -> None:
         from evaluations.models import Award, LeaderReview, Rectification
