@@ -7,8 +7,18 @@ class CommitmentsConfig(AppConfig):
     verbose_name = "承诺管理"
 
     def ready(self):
+        from organizations.resources import register_import_kind
         from organizations.signals import password_reset_done
 
+        from . import permissions  # noqa: F401  (registers the actions and the pledge policy)
         from .notifications import on_password_reset
+        from .resources import OpinionResource
 
         password_reset_done.connect(on_password_reset, dispatch_uid="commitments.password_reset_notification")
+        register_import_kind(
+            "opinions",
+            resource=OpinionResource,
+            label="群众意见建议",
+            unit="条意见建议",
+            action=permissions.PledgeAction.MANAGE_OPINIONS,
+        )

@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.db import transaction
 
 from organizations.models import OrganizationUserObjectPermission, User
-from organizations.permissions import ROLE_CODENAMES, Role, is_reviewer
+from organizations.permissions import ROLE_CODENAMES, Role
 
 from .models import Notification, Pledge
+from .permissions import is_reviewer
 
 
 def notify(recipients, *, kind: str, text: str, url: str, key: str) -> None:

@@ -9,9 +9,10 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from organizations.models import Member, Organization
-from organizations.permissions import Role, grants_of, is_reviewer, prefetch_grants
+from organizations.permissions import Role, grants_of, prefetch_grants
 
 from .models import Campaign, Inspection, Pledge, PledgeItem, SelfCheck, Signature, first_of_month, quarter_of
+from .permissions import is_reviewer
 
 EVER_SIGNED = (Pledge.Status.SIGNED, Pledge.Status.PUBLISHED, Pledge.Status.COMPLETED, Pledge.Status.SUPERSEDED)
 PLEDGE_RELATED = ("campaign", "organization", "member__user", "member__organization", "pledger_organization")

@@ -22,7 +22,7 @@ from django_fsm import can_proceed, has_transition_perm
 
 from organizations.errors import DomainError
 from organizations.models import Member, Organization, User
-from organizations.permissions import REFUSAL_MESSAGES, may, require
+from organizations.permissions import may, refusal, require
 
 from . import signing
 from .content_areas import areas_for_pledge
@@ -86,7 +86,7 @@ def _take(pledge: Pledge, name: str, by: User, *, comment: str = "", action: str
         problem = pledge.item_count_problem() if name in ("submit", "approve") else None
         raise DomainError(problem or f"现在还不能{label}。")
     if not has_transition_perm(method, by):
-        raise PermissionDenied(REFUSAL_MESSAGES.get(_ACTION_OF[name], "您无权执行此操作。"))
+        raise PermissionDenied(refusal(_ACTION_OF[name]))
     before = pledge.status
     method()
     pledge._history_user = by
@@ -570,7 +570,7 @@ def pledge_countersign(
     if not has_transition_perm(pledge.countersign, by):
         if pledge.status != Pledge.Status.APPROVED:
             raise DomainError(f"承诺书当前为“{pledge.get_status_display()}”，不能签署。")
-        raise PermissionDenied(REFUSAL_MESSAGES["countersign_pledge"])
+        raise PermissionDenied(refusal("countersign_pledge"))
     pledger_signature = pledge.signatures.filter(role=Signature.Role.PLEDGER).first()
     if pledger_signature and not signing.check(pledger_signature).ok:
         raise DomainError("承诺书内容与承诺人签署时不一致，不能签署，请联系系统管理员。")

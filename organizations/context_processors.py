@@ -1,4 +1,5 @@
-from .permissions import Role, grants_of, has_any_role, own_member
+from .permissions import Role, grants_of, holds_role_anywhere, may_use_admin, own_member
+from .selectors import default_organization
 
 
 def navigation(request):
@@ -9,23 +10,16 @@ def navigation(request):
 
     grants = grants_of(user)
     member = own_member(user)
+    start = default_organization(user) if grants else None
     return {
         "nav": {
             "roles": sorted({g.role.label for g in grants}),
             "member": member,
-            "can_manage": user.is_superuser or bool(grants),
-            "is_committee": user.is_superuser or has_any_role(user, {Role.COMMITTEE}),
-            "can_grant": user.is_superuser or has_any_role(user, {Role.SECRETARY, Role.COMMITTEE}),
-            "is_admin": user.is_staff,
+            "can_manage": holds_role_anywhere(user),
+            "is_committee": holds_role_anywhere(user, {Role.COMMITTEE}),
+            "can_grant": holds_role_anywhere(user, {Role.SECRETARY, Role.COMMITTEE}),
+            "is_admin": may_use_admin(user),
             "unread": user.notifications.filter(read_at__isnull=True).count(),
-            "org_code": _first_org_code(grants),
+            "org_code": start.code if start is not None else "",
         }
     }
-
-
-def _first_org_code(grants) -> str:
-    from .models import Organization
-
-    if not grants:
-        return ""
-    return Organization.objects.filter(pk=grants[0].organization_id).values_list("code", flat=True).first() or ""

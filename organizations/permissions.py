@@ -11,11 +11,13 @@ Every view and service asks `may(user, action, obj)` or `require(...)`, and list
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import reduce
 from operator import or_
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
@@ -34,37 +36,129 @@ ROLE_CODENAMES = {
 }
 CODENAME_ROLES = {v: k for k, v in ROLE_CODENAMES.items()}
 
-_ALL = frozenset({Role.CLERK, Role.SECRETARY, Role.COMMITTEE})
-_BRANCH = frozenset({Role.CLERK, Role.SECRETARY})
+ALL_ROLES = frozenset({Role.CLERK, Role.SECRETARY, Role.COMMITTEE})
+BRANCH_ROLES = frozenset({Role.CLERK, Role.SECRETARY})
+_ALL = ALL_ROLES
+_BRANCH = BRANCH_ROLES
 
-# action → roles that allow it on the subtree of the organization the role is granted on.
-# The branch (clerk, secretary) keeps the roster and sees personal data; the committee reads the roster
-# with 身份证号 and phone masked, keeps the organization tree and decides exemptions.
-ACTIONS: dict[str, frozenset[Role]] = {
-    "view_org": _ALL,
-    "manage_org": _ALL,
-    "view_members": _ALL,
-    "manage_members": _BRANCH,
-    "view_personal_data": _BRANCH,
-    "export_roster": _ALL,
-    "propose_exemption": frozenset({Role.CLERK, Role.SECRETARY}),
-    "decide_exemption": frozenset({Role.COMMITTEE}),
-    "grant_roles": frozenset({Role.SECRETARY, Role.COMMITTEE}),
-    # The pledge lifecycle (commitments), on an organization.
-    "open_campaign": frozenset({Role.COMMITTEE}),
-    "manage_opinions": _ALL,
-    "enter_oral_pledge": _BRANCH,
-    "view_ledger": _ALL,
-    # 评诺 and statistics (evaluations), on an organization.
-    "view_statistics": _ALL,
-    "manage_bulletin": _ALL,
-    "nominate_award": _ALL,
-    "file_rectification": _BRANCH,
-}
 
-# What a member may do through his own linked account, on his own organizations and his own record.
-MEMBER_ORG_ACTIONS = frozenset({"view_org", "view_members"})
-MEMBER_SELF_ACTIONS = frozenset({"view_member", "view_personal_data"})
+# --- the registry of actions ------------------------------------------------------------------------------
+#
+# Every app names its actions in a StrEnum and registers a Rule for each (in its permissions module, imported by
+# its AppConfig.ready()). Rules for another app's objects are registered by that app: organizations knows
+# nothing of pledges or appraisals. An action nobody registered raises UnknownAction instead of silently denying.
+
+
+class UnknownAction(LookupError):
+    """`may()` was asked about an action that no app registered (a typo, or an app not installed)."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How one action is decided.
+
+    - `roles`: the roles that allow it on the subtree of the organization they are granted on;
+    - `check`: instead of the role table, a function (user, action, obj) -> bool;
+    - `personal`: only the person himself acts; not even a superuser does it on his behalf;
+    - `member_org` / `member_self`: a plain member may also take it on his own organizations / his own record.
+    """
+
+    refusal: str
+    roles: frozenset = frozenset()
+    check: Callable | None = None
+    personal: bool = False
+    member_org: bool = False
+    member_self: bool = False
+
+
+_RULES: dict[str, Rule] = {}
+# model → policy(user, action, obj) -> bool: every action on such an object is decided by its app's policy.
+_POLICIES: dict[type, Callable] = {}
+
+
+def register_actions(actions: type[StrEnum], rules: Mapping[StrEnum, Rule]) -> None:
+    """Register a Rule for every member of `actions` (all of them, and only them)."""
+    missing = [a for a in actions if a not in rules]
+    extra = [a for a in rules if a not in set(actions)]
+    if missing or extra:
+        raise ImproperlyConfigured(f"register_actions({actions.__name__}): missing {missing}, extra {extra}")
+    for action in actions:
+        known = _RULES.get(action.value)
+        if known is not None and known != rules[action]:
+            raise ImproperlyConfigured(f"action {action.value!r} registered twice")
+        _RULES[action.value] = rules[action]
+
+
+def register_policy(model: type, policy: Callable) -> None:
+    """Let `policy(user, action, obj)` decide every action on instances of `model` (Wagtail's permission
+    policies, in small)."""
+    _POLICIES[model] = policy
+
+
+def rule_for(action: str) -> Rule:
+    """The registered rule of `action` (a StrEnum member or its value); UnknownAction if there is none."""
+    try:
+        return _RULES[str(action)]
+    except KeyError:
+        raise UnknownAction(f"unknown action {str(action)!r}; register it in its app's permissions module") from None
+
+
+def registered_actions() -> list[str]:
+    return sorted(_RULES)
+
+
+def refusal(action: str) -> str:
+    """The Chinese message shown when `action` is refused."""
+    return rule_for(action).refusal
+
+
+def _policy_for(obj) -> Callable | None:
+    if not _POLICIES:
+        return None
+    for cls in type(obj).__mro__:
+        policy = _POLICIES.get(cls)
+        if policy is not None:
+            return policy
+    return None
+
+
+class OrgAction(StrEnum):
+    """What one does on the organization tree and the roster."""
+
+    VIEW_ORG = "view_org"
+    MANAGE_ORG = "manage_org"
+    VIEW_MEMBERS = "view_members"
+    VIEW_MEMBER = "view_member"
+    MANAGE_MEMBERS = "manage_members"
+    VIEW_PERSONAL_DATA = "view_personal_data"
+    EXPORT_ROSTER = "export_roster"
+    PROPOSE_EXEMPTION = "propose_exemption"
+    DECIDE_EXEMPTION = "decide_exemption"
+    GRANT_ROLES = "grant_roles"
+
+
+def _view_member(user, action, obj) -> bool:
+    # Seeing a member's record is part of keeping or reading the roster of one of his organizations.
+    return may(user, OrgAction.VIEW_MEMBERS, obj)
+
+
+# The branch (clerk, secretary) keeps the roster and sees personal data; the committee reads the roster with
+# 身份证号 and phone masked, keeps the organization tree and decides exemptions.
+register_actions(
+    OrgAction,
+    {
+        OrgAction.VIEW_ORG: Rule("您无权查看该党组织。", _ALL, member_org=True),
+        OrgAction.MANAGE_ORG: Rule("您无权维护该党组织的信息。", _ALL),
+        OrgAction.VIEW_MEMBERS: Rule("您无权查看该党组织的党员名册。", _ALL, member_org=True),
+        OrgAction.VIEW_MEMBER: Rule("您无权查看该党员的信息。", _ALL, check=_view_member, member_self=True),
+        OrgAction.MANAGE_MEMBERS: Rule("您无权维护该党员的信息。", _BRANCH),
+        OrgAction.VIEW_PERSONAL_DATA: Rule("您无权查看该党员的个人信息。", _BRANCH, member_self=True),
+        OrgAction.EXPORT_ROSTER: Rule("您无权导出该党组织的名册。", _ALL),
+        OrgAction.PROPOSE_EXEMPTION: Rule("只有本支部的书记或党务干事可以提出免于承诺。", _BRANCH),
+        OrgAction.DECIDE_EXEMPTION: Rule("只有上级党委可以审批免于承诺。", frozenset({Role.COMMITTEE})),
+        OrgAction.GRANT_ROLES: Rule("您无权在该党组织授予或撤销角色。", frozenset({Role.SECRETARY, Role.COMMITTEE})),
+    },
+)
 
 # Which roles a holder of a role may grant to others (never a higher one than his own).
 GRANTABLE_ROLES: dict[Role, frozenset[Role]] = {
@@ -72,85 +166,6 @@ GRANTABLE_ROLES: dict[Role, frozenset[Role]] = {
     Role.SECRETARY: frozenset({Role.SECRETARY, Role.CLERK}),
     Role.CLERK: frozenset(),
 }
-
-REFUSAL_MESSAGES = {
-    "view_org": "您无权查看该党组织。",
-    "manage_org": "您无权维护该党组织的信息。",
-    "view_members": "您无权查看该党组织的党员名册。",
-    "view_member": "您无权查看该党员的信息。",
-    "manage_members": "您无权维护该党员的信息。",
-    "view_personal_data": "您无权查看该党员的个人信息。",
-    "export_roster": "您无权导出该党组织的名册。",
-    "propose_exemption": "只有本支部的书记或党务干事可以提出免于承诺。",
-    "decide_exemption": "只有上级党委可以审批免于承诺。",
-    "grant_roles": "您无权在该党组织授予或撤销角色。",
-    "open_campaign": "只有上级党委可以开启承诺批次。",
-    "manage_opinions": "您无权维护该党组织的群众意见。",
-    "enter_oral_pledge": "只有本支部的书记或党务干事可以代录口头承诺。",
-    "view_ledger": "您无权查看该党组织的承诺台帐。",
-    "create_org_pledge": "只有本组织的书记或党务干事可以起草组织承诺书。",
-    "view_pledge": "您无权查看这份承诺书。",
-    "edit_pledge": "只有承诺方可以修改承诺书。",
-    "submit_pledge": "只有承诺方可以提交承诺书。",
-    "review_pledge": "您不是这份承诺书的审核人。",
-    "sign_pledge": "只有承诺人本人可以签署承诺书。",
-    "countersign_pledge": "您不是这份承诺书的审定方，不能签署。",
-    "publish_pledge": "您无权公示这份承诺书。",
-    "amend_pledge": "只有承诺方可以申请变更承诺。",
-    "fulfil_pledge": "只有承诺方可以记录践诺情况、申请销号和自查。",
-    "confirm_tick_off": "只有审核这份承诺书的书记或上级党委可以确认销号。",
-    "inspect_pledge": "只有审核这份承诺书的一方可以进行季度检查。",
-    "view_statistics": "您无权查看该党组织的统计。",
-    "manage_bulletin": "您无权编辑该党组织的通报。",
-    "nominate_award": "您无权以该党组织名义推荐表彰。",
-    "file_rectification": "只有本组织的书记或党务干事可以报送整改报告。",
-    "review_member": "只有党员所在支部的书记可以点评党员。",
-    "review_organization": "只有上级党委可以点评党组织。",
-    "manage_appraisal": "只有上级党委可以组织群众评议。",
-    "approve_rectification": "只有上级党委可以审批整改报告。",
-    "approve_award": "只有上级党委可以审批表彰。",
-    "rank_members": "只有本支部书记可以对党员进行排名。",
-    "rank_organizations": "只有上级党委可以对下级党组织进行排名。",
-    "write_monthly_record": "只有党员本人可以填写每月记实。",
-    "comment_monthly_record": "只有所在支部的书记可以点评每月记实。",
-    "grade_pledge": "只有审核这份承诺书的一方可以评定一诺一评等次。",
-}
-
-# Evaluation rules that are not "a role on the subtree" (see may_evaluate below).
-EVALUATION_ACTIONS = frozenset(
-    {
-        "review_member",
-        "review_organization",
-        "manage_appraisal",
-        "approve_rectification",
-        "approve_award",
-        "rank_members",
-        "rank_organizations",
-        "write_monthly_record",
-        "comment_monthly_record",
-    }
-)
-
-# Acts that only the person himself (or the named officer) performs; not even an administrator does them
-# on someone's behalf.
-PERSONAL_ACTIONS = frozenset({"sign_pledge", "countersign_pledge", "write_monthly_record"})
-
-PLEDGE_ACTIONS = frozenset(
-    {
-        "view_pledge",
-        "edit_pledge",
-        "submit_pledge",
-        "review_pledge",
-        "sign_pledge",
-        "countersign_pledge",
-        "publish_pledge",
-        "amend_pledge",
-        "fulfil_pledge",
-        "confirm_tick_off",
-        "inspect_pledge",
-    }
-)
-_PLEDGE_MODELS = frozenset({"Pledge", "PledgeItem", "FulfilmentLog", "Attachment", "SelfCheck", "Inspection"})
 
 
 @dataclass(frozen=True)
@@ -237,36 +252,29 @@ def _orgs_of(obj, action: str) -> list:
 
 def may(user, action: str, obj) -> bool:
     """May `user` take `action` on `obj` (an Organization, a Member, or anything with `.organization`)?"""
+    rule = rule_for(action)
     if not _is_usable(user):
         return False
-    if user.is_superuser and action not in PERSONAL_ACTIONS:
+    if user.is_superuser and not rule.personal:
         return True
+    if rule.check is not None:
+        return rule.check(user, str(action), obj)
+    policy = _policy_for(obj)
+    if policy is not None:
+        return policy(user, str(action), obj)
     from .models import Member
 
-    if action == "view_member":
-        # Seeing a member's record is part of keeping or reading the roster of one of his organizations.
-        return may(user, "view_members", obj)
-    if action == "grade_pledge":
-        return is_reviewer(user, _pledge_of(obj))
-    if type(obj).__name__ in _PLEDGE_MODELS:
-        return _pledge_may(user, action, _pledge_of(obj))
-    if action in EVALUATION_ACTIONS:
-        return _evaluation_may(user, action, obj)
-    if action == "create_org_pledge":
-        return _holds_exactly(user, obj, {Role.CLERK, Role.SECRETARY})
-    roles = ACTIONS.get(action, frozenset())
-    orgs = _orgs_of(obj, action)
-    grants = grants_of(user)
+    orgs = _orgs_of(obj, str(action))
     for org in orgs:
-        for grant in grants:
-            if grant.role in roles and org.path.startswith(grant.path):
+        for grant in grants_of(user):
+            if grant.role in rule.roles and org.path.startswith(grant.path):
                 return True
     member = own_member(user)
     if member is None:
         return False
-    if isinstance(obj, Member) and obj.pk == member.pk and action in MEMBER_SELF_ACTIONS:
+    if isinstance(obj, Member) and obj.pk == member.pk and rule.member_self:
         return True
-    if action in MEMBER_ORG_ACTIONS:
+    if rule.member_org:
         own_org_ids = {member.organization_id, member.inflow_organization_id, member.residence_organization_id}
         return any(org.pk in own_org_ids for org in orgs)
     return False
@@ -275,7 +283,7 @@ def may(user, action: str, obj) -> bool:
 def require(user, action: str, obj) -> None:
     """Raise PermissionDenied (with a Chinese message) unless `may(user, action, obj)`."""
     if not may(user, action, obj):
-        raise PermissionDenied(REFUSAL_MESSAGES.get(action, "您无权执行此操作。"))
+        raise PermissionDenied(refusal(action))
 
 
 def may_view_member(user, member) -> bool:
@@ -299,12 +307,12 @@ def orgs_for(user, action: str):
 
     if not _is_usable(user):
         return Organization.objects.none()
+    rule = rule_for("view_members" if action == "view_member" else action)
     if user.is_superuser:
         return Organization.objects.all()
-    roles = ACTIONS.get("view_members" if action == "view_member" else action, frozenset())
-    q = _path_q([g.path for g in grants_of(user) if g.role in roles], "path")
+    q = _path_q([g.path for g in grants_of(user) if g.role in rule.roles], "path")
     member = own_member(user)
-    if member is not None and action in MEMBER_ORG_ACTIONS:
+    if member is not None and rule.member_org:
         own = Q(
             pk__in=[
                 pk
@@ -324,17 +332,17 @@ def members_for(user, action: str = "view_member"):
 
     if not _is_usable(user):
         return Member.objects.none()
+    own_rule = rule_for(action)
+    roles = rule_for("view_members" if action == "view_member" else action).roles
     if user.is_superuser:
         return Member.objects.all()
-    role_action = "view_members" if action == "view_member" else action
-    roles = ACTIONS.get(role_action, frozenset())
     paths = [g.path for g in grants_of(user) if g.role in roles]
     q = _path_q(paths, "organization__path")
     if action.startswith("view") and paths:
         q = q | _path_q(paths, "inflow_organization__path") | _path_q(paths, "residence_organization__path")
     member = own_member(user)
     if member is not None:
-        if action in MEMBER_SELF_ACTIONS:
+        if own_rule.member_self:
             q = Q(pk=member.pk) if q is None else q | Q(pk=member.pk)
         if action == "view_member":
             own_ids = [
@@ -447,23 +455,10 @@ def may_reset_password(by, account, member=None) -> bool:
     return password_reset_refusal(by, account, member) is None
 
 
-# --- pledges ----------------------------------------------------------------------------------------------
+# --- building blocks for the rules of other apps ----------------------------------------------------------
 
 
-def _pledge_of(obj):
-    name = type(obj).__name__
-    if name == "Pledge":
-        return obj
-    if name in ("PledgeItem", "Inspection"):
-        return obj.pledge
-    if name in ("FulfilmentLog", "SelfCheck"):
-        return obj.item.pledge
-    if name == "Attachment":
-        return obj.log.item.pledge
-    raise TypeError(name)
-
-
-def _holds(user, org, roles, *, strict: bool = False) -> bool:
+def holds(user, org, roles, *, strict: bool = False) -> bool:
     """Does the user hold one of `roles` on `org` (or, with strict, only on a proper ancestor of it)?"""
     return any(
         g.role in roles and org.path.startswith(g.path) and (not strict or len(g.path) < len(org.path))
@@ -471,67 +466,9 @@ def _holds(user, org, roles, *, strict: bool = False) -> bool:
     )
 
 
-def _holds_exactly(user, org, roles) -> bool:
+def holds_exactly(user, org, roles) -> bool:
+    """Does the user hold one of `roles` granted on `org` itself?"""
     return any(g.role in roles and g.organization_id == org.pk for g in grants_of(user))
-
-
-def is_pledger_side(user, pledge) -> bool:
-    """The member himself; for an oral pledge the branch entering it; for an organization its own officers."""
-    if pledge.member_id:
-        if pledge.form == "oral":
-            return _holds(user, pledge.organization, _BRANCH)
-        return pledge.member.user_id == user.pk
-    return _holds_exactly(user, pledge.pledger_organization, _BRANCH)
-
-
-def pledger_is_secretary_there(pledge) -> bool:
-    """Is the pledging member himself the secretary of the organization his pledge is made in?"""
-    if not pledge.member_id or not pledge.member.user_id:
-        return False
-    return _holds_exactly(pledge.member.user, pledge.organization, {Role.SECRETARY})
-
-
-def is_reviewer(user, pledge) -> bool:
-    """审诺 and 定诺 for the reviewing side.
-
-    A member's pledge is reviewed by the secretary of the organization it is made in, or by the parent
-    organization when the member is that secretary; an organization's pledge by its parent organization.
-    """
-    if pledge.member_id:
-        if pledge.member.user_id == user.pk:
-            return False
-        if pledger_is_secretary_there(pledge):
-            return _holds(user, pledge.organization, {Role.SECRETARY, Role.COMMITTEE}, strict=True)
-        return _holds(user, pledge.organization, {Role.SECRETARY})
-    if _holds_exactly(user, pledge.pledger_organization, _BRANCH):
-        return False
-    return _holds(user, pledge.pledger_organization, {Role.SECRETARY, Role.COMMITTEE}, strict=True)
-
-
-def _pledge_may(user, action: str, pledge) -> bool:
-    if action not in PLEDGE_ACTIONS:
-        return False
-    if action == "view_pledge":
-        if is_pledger_side(user, pledge) or is_reviewer(user, pledge):
-            return True
-        if _holds(user, pledge.organization, _ALL):
-            return True
-        if pledge.pledger_organization_id and _holds(user, pledge.pledger_organization, _ALL):
-            return True
-        member = own_member(user)
-        public = pledge.status in ("published", "completed")
-        return bool(public and member and member.organization_id == pledge.organization_id)
-    if action in ("edit_pledge", "submit_pledge", "amend_pledge", "fulfil_pledge"):
-        return is_pledger_side(user, pledge)
-    if action == "sign_pledge":
-        if pledge.member_id:
-            return pledge.form != "oral" and pledge.member.user_id == user.pk
-        return _holds_exactly(user, pledge.pledger_organization, {Role.SECRETARY})
-    if action in ("review_pledge", "countersign_pledge", "confirm_tick_off", "inspect_pledge"):
-        return is_reviewer(user, pledge)
-    if action == "publish_pledge":
-        return _holds(user, pledge.organization, _BRANCH) or is_reviewer(user, pledge)
-    return False
 
 
 def prefetch_grants(users) -> None:
@@ -555,23 +492,70 @@ def prefetch_grants(users) -> None:
         user._org_grants = found[pk]
 
 
-# --- evaluations -----------------------------------------------------------------------------------------
+# --- decisions about the tree and roles that are not "an action on an object" ----------------------------
 
 
-def _evaluation_may(user, action: str, obj) -> bool:
-    """领导点评 of a member by his branch secretary; of an organization, its appraisal, rectification approval
-    and awards by a committee above it; rankings by the ranking organization; monthly records by the member."""
-    from .models import Member
+def may_create_root_organization(user) -> bool:
+    """Only a superuser creates a top-level organization (every other one is created under its parent)."""
+    return _is_usable(user) and user.is_superuser
 
-    if action in ("review_member", "comment_monthly_record", "rank_members"):
-        org = obj.organization if isinstance(obj, Member) else obj
-        if isinstance(obj, Member) and obj.user_id == user.pk:
-            return False
-        return _holds(user, org, {Role.SECRETARY})
-    if action in ("review_organization", "manage_appraisal", "approve_rectification", "approve_award"):
-        return _holds(user, obj, {Role.COMMITTEE}, strict=True)
-    if action == "rank_organizations":
-        return _holds(user, obj, {Role.COMMITTEE})
-    if action == "write_monthly_record":
-        return isinstance(obj, Member) and obj.user_id == user.pk
-    return False
+
+def manages_from_above(user, org) -> bool:
+    """Does the user manage organizations on a proper ancestor of `org` (so moving, deactivating or deleting
+    `org` does not take it out of his own reach)?"""
+    if not _is_usable(user):
+        return False
+    return user.is_superuser or holds(user, org, rule_for(OrgAction.MANAGE_ORG).roles, strict=True)
+
+
+def grantable_roles(by, organization) -> list[Role]:
+    """The roles `by` may grant or revoke on `organization` (never a higher one than his own there)."""
+    if not _is_usable(by):
+        return []
+    if by.is_superuser:
+        return list(Role)
+    if not may(by, OrgAction.GRANT_ROLES, organization):
+        return []
+    allowed: set[Role] = set()
+    for role in roles_on(by, organization):
+        allowed |= GRANTABLE_ROLES[role]
+    return [r for r in Role if r in allowed]
+
+
+def may_revoke_own_role(user) -> bool:
+    """A role holder cannot revoke his own role (a superuser can)."""
+    return _is_usable(user) and user.is_superuser
+
+
+def may_decide_own_proposal(user) -> bool:
+    """Whoever proposed an exemption does not decide it (a superuser may)."""
+    return _is_usable(user) and user.is_superuser
+
+
+def holds_role_anywhere(user, roles=ALL_ROLES) -> bool:
+    """Does the user hold one of `roles` somewhere (a superuser counts as holding every role)?"""
+    return has_any_role(user, roles)
+
+
+def may_use_admin(user) -> bool:
+    """The Django admin (后台管理) is for staff accounts."""
+    return _is_usable(user) and user.is_staff
+
+
+def below_grants_q(user, role: Role, field: str, *, strict: bool = True) -> Q | None:
+    """A Q selecting rows whose organization (`field`, an Organization lookup) lies under one of the user's
+    grants of `role` (strictly under with strict); Q() for a superuser; None when he holds no such grant."""
+    if not _is_usable(user):
+        return None
+    if user.is_superuser:
+        return Q()
+    prefix = f"{field}__" if field else ""
+    q = None
+    for g in grants_of(user):
+        if g.role != role:
+            continue
+        part = Q(**{f"{prefix}path__startswith": g.path})
+        if strict:
+            part &= ~Q(**{f"{prefix}pk": g.organization_id})
+        q = part if q is None else q | part
+    return q

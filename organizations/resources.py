@@ -33,7 +33,7 @@ from simple_history.utils import bulk_create_with_history
 from . import background
 from .errors import DomainError
 from .models import Member, Organization
-from .permissions import may, require
+from .permissions import OrgAction, may, require
 from .validators import mask_id_number, mask_phone, normalize_id_number
 
 logger = logging.getLogger(__name__)
@@ -475,22 +475,25 @@ class RosterExportResource(MemberResource):
 
 # --- the import workflow ---------------------------------------------------------------------------------
 
-RESOURCES = {
-    "members": MemberResource,
-    "organizations": OrganizationResource,
-    "opinions": "commitments.resources.OpinionResource",
-}
-KIND_LABELS = {"members": "党员名册", "organizations": "党组织", "opinions": "群众意见建议"}
-KIND_UNITS = {"members": "名党员", "organizations": "个党组织", "opinions": "条意见建议"}
+# What can be imported from Excel. Apps above register their own kinds (commitments: 群众意见建议) in their
+# AppConfig.ready() with register_import_kind, so this module never names them.
+RESOURCES = {"members": MemberResource, "organizations": OrganizationResource}
+KIND_LABELS = {"members": "党员名册", "organizations": "党组织"}
+KIND_UNITS = {"members": "名党员", "organizations": "个党组织"}
 # The permission the importing user needs on the organization the file is imported into.
-KIND_ACTIONS = {"members": "manage_members", "organizations": "manage_org", "opinions": "manage_opinions"}
+KIND_ACTIONS = {"members": OrgAction.MANAGE_MEMBERS, "organizations": OrgAction.MANAGE_ORG}
+
+
+def register_import_kind(kind: str, *, resource, label: str, unit: str, action: str) -> None:
+    """Make `kind` importable into an organization by whoever may take `action` there."""
+    RESOURCES[kind] = resource
+    KIND_LABELS[kind] = label
+    KIND_UNITS[kind] = unit
+    KIND_ACTIONS[kind] = action
 
 
 def resource_class(kind: str):
-    from django.utils.module_loading import import_string
-
-    cls = RESOURCES[kind]
-    return import_string(cls) if isinstance(cls, str) else cls
+    return RESOURCES[kind]
 
 
 @dataclass

@@ -8,7 +8,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import Substr
 
 from .models import Member, Organization, OrganizationUserObjectPermission
-from .permissions import CODENAME_ROLES, members_for
+from .permissions import CODENAME_ROLES, grants_of, members_for, own_member
 
 
 @dataclass
@@ -98,3 +98,20 @@ def ancestors_of(org: Organization) -> list[Organization]:
     """Ancestors from the root down, one query."""
     paths = org.ancestor_paths()[:-1]
     return list(Organization.objects.filter(path__in=paths).order_by("depth")) if paths else []
+
+
+def default_organization(user, *, own_branch: bool = False) -> Organization | None:
+    """Where a page opened without `?org=` starts for this user: the organization of his top-most role grant;
+    for a superuser without grants the first active top-level organization; with `own_branch`, a plain member's
+    own organization. None when there is none (the page then says why)."""
+    if user is None or not user.is_authenticated:
+        return None
+    grants = grants_of(user)
+    if grants:
+        return Organization.objects.filter(pk=grants[0].organization_id).first()
+    if user.is_superuser:
+        return Organization.objects.get_root_nodes().filter(is_active=True).first()
+    if own_branch:
+        member = own_member(user)
+        return member.organization if member is not None else None
+    return None

@@ -24,17 +24,17 @@ from .models import (
     User,
 )
 from .permissions import (
-    ACTIONS,
     CODENAME_ROLES,
-    GRANTABLE_ROLES,
     ROLE_CODENAMES,
     Role,
     forget_grants,
-    grants_of,
-    may,
+    grantable_roles,
+    manages_from_above,
+    may_create_root_organization,
+    may_decide_own_proposal,
+    may_revoke_own_role,
     password_reset_refusal,
     require,
-    roles_on,
 )
 from .signals import password_reset_done
 from .validators import normalize_id_number
@@ -75,7 +75,7 @@ def _stamp(obj, by) -> None:
 @transaction.atomic
 def organization_create(*, parent: Organization | None, by: User, **fields) -> Organization:
     if parent is None:
-        if not by.is_superuser:
+        if not may_create_root_organization(by):
             raise PermissionDenied("只有系统管理员可以创建顶级党组织。")
     else:
         parent = Organization.objects.select_for_update().get(pk=parent.pk)
@@ -135,7 +135,7 @@ def organization_move(*, organization: Organization, new_parent: Organization, b
         raise DomainError("该党组织已在所选上级组织之下。")
     if not new_parent.is_active:
         raise DomainError("目标上级党组织已停用。")
-    if not _is_below_own_grant(by, org):
+    if not manages_from_above(by, org):
         # Moving the node a role is granted on would take it out of the mover's own reach.
         raise PermissionDenied("不能移动您被授权的党组织本身，请联系上级党委。")
     Organization.objects.move(org, new_parent, pos="sorted-child")
@@ -144,16 +144,6 @@ def organization_move(*, organization: Organization, new_parent: Organization, b
     org.save()  # a history row records who moved it
     forget_grants(by)
     return org
-
-
-def _is_below_own_grant(user, org: Organization) -> bool:
-    """True when `org` lies strictly below a node on which the user may manage organizations."""
-    if user.is_superuser:
-        return True
-    return any(
-        g.role in ACTIONS["manage_org"] and org.path.startswith(g.path) and len(g.path) < len(org.path)
-        for g in grants_of(user)
-    )
 
 
 @transaction.atomic
@@ -176,7 +166,7 @@ def organization_set_active(
         require(by, "view_org", merged_into)
     if not active and org.subtree().filter(is_active=True).exclude(pk=org.pk).exists():
         raise DomainError("该党组织还有在用的下级组织，请先停用或移走下级组织。")
-    if not active and not _is_below_own_grant(by, org):
+    if not active and not manages_from_above(by, org):
         raise PermissionDenied("不能停用您被授权的党组织本身，请联系上级党委。")
     parent = Organization.objects.get_parent(org)
     if active and parent is not None and not parent.is_active:
@@ -200,7 +190,7 @@ def organization_delete(*, organization: Organization, by: User) -> None:
         or Member.objects.filter(residence_organization=org).exists()
     ):
         raise DomainError("该党组织已有党员，不能删除，只能停用。")
-    if not _is_below_own_grant(by, org):
+    if not manages_from_above(by, org):
         raise PermissionDenied("不能删除您被授权的党组织本身。")
     _stamp(org, by)
     org.delete()
@@ -338,7 +328,7 @@ def exemption_decide(*, exemption: Exemption, by: User, approve: bool, comment: 
     require(by, "decide_exemption", exemption.member.organization)
     if exemption.status != Exemption.Status.PENDING:
         raise DomainError("该申请已经审批过了。")
-    if exemption.proposed_by_id == by.pk and not by.is_superuser:
+    if exemption.proposed_by_id == by.pk and not may_decide_own_proposal(by):
         raise PermissionDenied("不能审批自己提出的免于承诺申请。")
     if not approve and not comment.strip():
         raise DomainError("不批准时请填写审批意见。")
@@ -381,17 +371,6 @@ def exemption_revoke(*, exemption: Exemption, by: User, comment: str) -> Exempti
 # --- roles -----------------------------------------------------------------------------------------------
 
 
-def grantable_roles(by: User, organization: Organization) -> list[Role]:
-    if by.is_superuser:
-        return list(Role)
-    if not may(by, "grant_roles", organization):
-        return []
-    allowed: set[Role] = set()
-    for role in roles_on(by, organization):
-        allowed |= GRANTABLE_ROLES[role]
-    return [r for r in Role if r in allowed]
-
-
 @transaction.atomic
 def role_grant(*, user: User, role: Role | str, organization: Organization, by: User):
     role = Role(role)
@@ -422,7 +401,7 @@ def role_revoke(*, grant: OrganizationUserObjectPermission, by: User) -> None:
     require(by, "grant_roles", grant.content_object)
     if role not in grantable_roles(by, grant.content_object):
         raise PermissionDenied(f"您不能撤销“{role.label}”角色。")
-    if grant.user_id == by.pk and not by.is_superuser:
+    if grant.user_id == by.pk and not may_revoke_own_role(by):
         raise DomainError("不能撤销您自己的角色，请联系上级。")
     grant._history_user = by
     grant.delete()

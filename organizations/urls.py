@@ -4,9 +4,11 @@ from . import views
 
 app_name = "organizations"
 
+# An organization's page (organizations:detail) and a member's page (organizations:member_detail) show pledges as
+# well, so they are served by pledge_site, which adds them to this namespace.
+
 urlpatterns = [
     path("orgs/", views.organization_tree, name="tree"),
-    path("orgs/<str:code>/", views.organization_detail, name="detail"),
     path("orgs/<str:code>/children/", views.organization_children, name="children"),
     path("orgs/<str:code>/new/", views.organization_create, name="create"),
     path("orgs/<str:code>/edit/", views.organization_edit, name="edit"),
@@ -21,7 +23,6 @@ urlpatterns = [
     path("roles/<int:pk>/revoke/", views.role_revoke, name="role_revoke"),
     path("members/", views.member_index, name="members"),
     path("members/new/", views.member_create, name="member_create"),
-    path("members/<int:pk>/", views.member_detail, name="member_detail"),
     path("members/<int:pk>/edit/", views.member_edit, name="member_edit"),
     path("members/<int:pk>/account/", views.member_account, name="member_account"),
     path("members/<int:pk>/exemption/", views.exemption_propose, name="exemption_propose"),

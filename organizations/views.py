@@ -35,7 +35,6 @@ from .forms import (
 )
 from .models import Exemption, Member, Organization, OrganizationUserObjectPermission
 from .permissions import (
-    REFUSAL_MESSAGES,
     Role,
     grants_of,
     has_any_role,
@@ -45,6 +44,7 @@ from .permissions import (
     orgs_for,
     own_member,
     password_reset_refusal,
+    refusal,
     require,
 )
 from .redirects import redirect_back
@@ -65,7 +65,7 @@ from .resources import (
     import_upload_save,
     roster_xlsx,
 )
-from .selectors import ancestors_of, children_with_counts, member_list, role_grants_in, subtree_counts
+from .selectors import member_list, role_grants_in
 
 PAGE_SIZE = 25
 
@@ -76,58 +76,6 @@ def _apply_errors(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
-
-
-# --- home ------------------------------------------------------------------------------------------------
-
-
-@login_required
-def home(request):
-    user = request.user
-    grants = grants_of(user)
-    orgs = Organization.objects.in_bulk({g.organization_id for g in grants})
-    committee_orgs = list(dict.fromkeys(orgs[g.organization_id] for g in grants if g.role == Role.COMMITTEE))
-    branch_orgs = list(dict.fromkeys(orgs[g.organization_id] for g in grants if g.role != Role.COMMITTEE))
-    branch_cards = [
-        (org, subtree_counts(org), sorted({g.role.label for g in grants if g.organization_id == org.pk}))
-        for org in branch_orgs
-    ]
-    committee_cards = [(org, subtree_counts(org), children_with_counts(org)) for org in committee_orgs]
-    member = own_member(user)
-    context = {
-        "branch_cards": branch_cards,
-        "committee_cards": committee_cards,
-        "member": member,
-        "pending_exemptions": Exemption.objects.filter(
-            status=Exemption.Status.PENDING, member__organization__in=orgs_for(user, "decide_exemption")
-        ).count()
-        if has_any_role(user, {Role.COMMITTEE}) or user.is_superuser
-        else 0,
-    }
-    if user.is_superuser and not grants:
-        roots = list(Organization.objects.get_root_nodes())
-        context["committee_cards"] = [(org, subtree_counts(org), children_with_counts(org)) for org in roots]
-    _add_coverage(context)
-    return render(request, "organizations/home.html", context)
-
-
-def _add_coverage(context) -> None:
-    """Coverage of the open campaign on each card (the commitments app answers; this page only shows it)."""
-    from commitments import selectors as pledge_selectors
-    from commitments.services import campaign_for
-
-    cards = []
-    for org, counts, roles in context["branch_cards"]:
-        campaign = campaign_for(org)
-        counts.coverage = pledge_selectors.campaign_coverage(campaign, org) if campaign else None
-        cards.append((org, counts, roles))
-    for org, counts, children in context["committee_cards"]:
-        campaign = campaign_for(org)
-        counts.coverage = pledge_selectors.campaign_coverage(campaign, org) if campaign else None
-        by_child = pledge_selectors.member_coverage_by_child(campaign, org) if campaign else {}
-        for child in children:
-            child.coverage = by_child.get(child.path, (0, 0))
-    context["has_campaign"] = any(c.coverage for _, c, _ in context["branch_cards"] + context["committee_cards"])
 
 
 class FirstPasswordChangeView(PasswordChangeView):
@@ -171,51 +119,6 @@ def organization_children(request, code):
     org = org_get_for_user_or_404(request.user, code)
     children = [c for c in Organization.objects.get_children(org) if may(request.user, "view_org", c)]
     return render(request, "organizations/_tree_children.html", {"children": children})
-
-
-@login_required
-def organization_detail(request, code):
-    user = request.user
-    org = org_get_for_user_or_404(user, code)
-    children = children_with_counts(org)
-    context = {
-        "org": org,
-        "ancestors": [a for a in ancestors_of(org) if may(user, "view_org", a)],
-        "children": children,
-        "counts": subtree_counts(org),
-        "can_manage": may(user, "manage_org", org),
-        "can_manage_members": may(user, "manage_members", org),
-        "can_view_members": may(user, "view_members", org),
-        "can_grant": may(user, "grant_roles", org),
-        "can_export": may(user, "export_roster", org),
-        "can_org_pledge": _may_start_org_pledge(user, org),
-        "can_ledger": may(user, "view_ledger", org),
-        "org_pledges": _org_pledges(user, org),
-        "history": org.history.select_related("history_user").order_by("-history_date")[:10],
-    }
-    return render(request, "organizations/organization_detail.html", context)
-
-
-def _may_start_org_pledge(user, org) -> bool:
-    """Offer “起草组织承诺书” only when a campaign is open here and the organization has no pledge in it yet."""
-    from commitments.models import Pledge
-    from commitments.services import campaign_for
-
-    if not may(user, "create_org_pledge", org):
-        return False
-    campaign = campaign_for(org)
-    return bool(
-        campaign and not Pledge.objects.filter(campaign=campaign, pledger_organization=org, is_current=True).exists()
-    )
-
-
-def _org_pledges(user, org):
-    from commitments.models import Pledge
-
-    pledges = Pledge.objects.filter(pledger_organization=org).select_related(
-        "campaign", "organization", "pledger_organization"
-    )
-    return [p for p in pledges if may(user, "view_pledge", p)]
 
 
 @login_required
@@ -404,35 +307,6 @@ def member_index(request):
 
 
 @login_required
-def member_detail(request, pk):
-    user = request.user
-    member = member_get_for_user_or_404(user, pk)
-    context = {
-        "m": member,
-        "may_see_personal": may(user, "view_personal_data", member),
-        "can_manage": may(user, "manage_members", member),
-        "can_reset_password": bool(member.user_id) and password_reset_refusal(user, member.user, member) is None,
-        "last_reset": member.user.password_resets.select_related("by").first() if member.user_id else None,
-        "can_propose_exemption": may(user, "propose_exemption", member.organization) and not member.is_exempt,
-        "exemptions": member.exemptions.select_related("proposed_by", "decided_by"),
-        "history": member.history.select_related("history_user").order_by("-history_date")[:10]
-        if may(user, "manage_members", member)
-        else [],
-        "can_enter_oral": any(
-            may(user, "enter_oral_pledge", o)
-            for o in (member.organization, member.inflow_organization, member.residence_organization)
-            if o is not None
-        ),
-        "pledges": [
-            p
-            for p in member.pledges.select_related("campaign", "organization", "member__user", "pledger_organization")
-            if may(user, "view_pledge", p)
-        ],
-    }
-    return render(request, "organizations/member_detail.html", context)
-
-
-@login_required
 def member_create(request):
     user = request.user
     org = None
@@ -479,7 +353,7 @@ def member_account(request, pk):
     can_create = may(user, "manage_members", member)
     reset_refusal = password_reset_refusal(user, member.user, member) if member.user_id else None
     if not can_create and (not member.user_id or reset_refusal):
-        raise PermissionDenied(reset_refusal or REFUSAL_MESSAGES["manage_members"])
+        raise PermissionDenied(reset_refusal or refusal("manage_members"))
     form = AccountCreateForm(request.POST or None, initial={"username": member.phone})
     password = None
     if request.method == "POST":

@@ -8,9 +8,10 @@ from django.core.exceptions import PermissionDenied
 
 from commitments import services
 from commitments.models import Pledge, Review, StatusChange
+from commitments.permissions import is_pledger_side, is_reviewer
 from organizations.errors import DomainError
 from organizations.models import Organization
-from organizations.permissions import Role, forget_grants, is_pledger_side, is_reviewer, may
+from organizations.permissions import Role, forget_grants, may
 from tests.factories import PASSWORD, UserFactory, grant
 
 from .conftest import FULL_CHECKS, fresh, name_of, org_item

@@ -1,0 +1,82 @@
+"""Who may do what in 评诺 and statistics: registered with the permission module of organizations.
+
+领导点评 of a member is his branch secretary's; of an organization, its appraisal, the approval of its
+rectification and of awards belong to a committee above it; rankings to the ranking organization; monthly
+records to the member himself.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from commitments.permissions import is_reviewer, pledge_of
+from organizations.models import Member
+from organizations.permissions import ALL_ROLES, BRANCH_ROLES, Role, Rule, holds, register_actions
+
+
+class EvaluationAction(StrEnum):
+    # On an organization, by role on its subtree.
+    VIEW_STATISTICS = "view_statistics"
+    MANAGE_BULLETIN = "manage_bulletin"
+    NOMINATE_AWARD = "nominate_award"
+    FILE_RECTIFICATION = "file_rectification"
+    # Decided by the rules below.
+    REVIEW_MEMBER = "review_member"
+    REVIEW_ORGANIZATION = "review_organization"
+    MANAGE_APPRAISAL = "manage_appraisal"
+    APPROVE_RECTIFICATION = "approve_rectification"
+    APPROVE_AWARD = "approve_award"
+    RANK_MEMBERS = "rank_members"
+    RANK_ORGANIZATIONS = "rank_organizations"
+    WRITE_MONTHLY_RECORD = "write_monthly_record"
+    COMMENT_MONTHLY_RECORD = "comment_monthly_record"
+    GRADE_PLEDGE = "grade_pledge"
+
+
+def _by_branch_secretary(user, action, obj) -> bool:
+    """On a member (not oneself) or on an organization: its branch secretary."""
+    if isinstance(obj, Member) and obj.user_id == user.pk:
+        return False
+    org = obj.organization if isinstance(obj, Member) else obj
+    return holds(user, org, {Role.SECRETARY})
+
+
+def _by_committee_above(user, action, org) -> bool:
+    return holds(user, org, {Role.COMMITTEE}, strict=True)
+
+
+def _by_committee(user, action, org) -> bool:
+    return holds(user, org, {Role.COMMITTEE})
+
+
+def _by_the_member(user, action, obj) -> bool:
+    return isinstance(obj, Member) and obj.user_id == user.pk
+
+
+def _by_reviewer(user, action, obj) -> bool:
+    return is_reviewer(user, pledge_of(obj))
+
+
+register_actions(
+    EvaluationAction,
+    {
+        EvaluationAction.VIEW_STATISTICS: Rule("您无权查看该党组织的统计。", ALL_ROLES),
+        EvaluationAction.MANAGE_BULLETIN: Rule("您无权编辑该党组织的通报。", ALL_ROLES),
+        EvaluationAction.NOMINATE_AWARD: Rule("您无权以该党组织名义推荐表彰。", ALL_ROLES),
+        EvaluationAction.FILE_RECTIFICATION: Rule("只有本组织的书记或党务干事可以报送整改报告。", BRANCH_ROLES),
+        EvaluationAction.REVIEW_MEMBER: Rule("只有党员所在支部的书记可以点评党员。", check=_by_branch_secretary),
+        EvaluationAction.REVIEW_ORGANIZATION: Rule("只有上级党委可以点评党组织。", check=_by_committee_above),
+        EvaluationAction.MANAGE_APPRAISAL: Rule("只有上级党委可以组织群众评议。", check=_by_committee_above),
+        EvaluationAction.APPROVE_RECTIFICATION: Rule("只有上级党委可以审批整改报告。", check=_by_committee_above),
+        EvaluationAction.APPROVE_AWARD: Rule("只有上级党委可以审批表彰。", check=_by_committee_above),
+        EvaluationAction.RANK_MEMBERS: Rule("只有本支部书记可以对党员进行排名。", check=_by_branch_secretary),
+        EvaluationAction.RANK_ORGANIZATIONS: Rule("只有上级党委可以对下级党组织进行排名。", check=_by_committee),
+        EvaluationAction.WRITE_MONTHLY_RECORD: Rule(
+            "只有党员本人可以填写每月记实。", check=_by_the_member, personal=True
+        ),
+        EvaluationAction.COMMENT_MONTHLY_RECORD: Rule(
+            "只有所在支部的书记可以点评每月记实。", check=_by_branch_secretary
+        ),
+        EvaluationAction.GRADE_PLEDGE: Rule("只有审核这份承诺书的一方可以评定一诺一评等次。", check=_by_reviewer),
+    },
+)
