@@ -1,4 +1,4 @@
-"""Deterministic demo data for the pledge lifecycle (DESIGN §4, §9), on top of `organizations.demo`.
+"""Deterministic demo data for the pledge lifecycle (DESIGN §4, §9), on top of `demo.organizations`.
 
 One open campaign “2025年度公开承诺” for the county, opinions collected by every organization, an
 organization pledge for every organization below the county and member pledges for almost every member
@@ -1392,7 +1392,7 @@ def delete_commitments() -> None:
 
 @transaction.atomic
 def seed_commitments(*, seed_value: int, today: datetime.date = DEMO_TODAY) -> dict:
-    """Build the campaign and its pledges on the organizations and accounts made by `organizations.demo`."""
+    """Build the campaign and its pledges on the organizations and accounts made by `demo.organizations`."""
     seeder = _Seeder(seed_value, today)
     with _explicit_timestamps(Campaign, Opinion, Pledge, FulfilmentLog, SelfCheck, Inspection):
         seeder.run()

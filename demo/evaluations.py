@@ -1,5 +1,5 @@
-"""Deterministic demo data for 评诺 and the statistics (DESIGN §6, §7, §9), on top of `organizations.demo`
-and `commitments.demo`.
+"""Deterministic demo data for 评诺 and the statistics (DESIGN §6, §7, §9), on top of `demo.organizations`
+and `demo.commitments`.
 
 What it adds to the county the other two demo modules built, all dated on or before `today`:
 
@@ -450,7 +450,7 @@ class _Seeder:
         _analyze(Organization, Member, Pledge, PledgeItem, Inspection, SelfCheck, Opinion, FulfilmentLog)
         self.load()
         if self.campaign is None:
-            raise RuntimeError("seed_evaluations needs the campaign of commitments.demo.seed_commitments.")
+            raise RuntimeError("seed_evaluations needs the campaign of demo.commitments.seed_commitments.")
         self.seed_appraisals()
         self.seed_reviews()
         self.seed_records()
