@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from organizations.models import Member, Organization
 from organizations.permissions import Role, grants_of, prefetch_grants
+from printing import by_strokes
 
 from .models import Campaign, Inspection, Pledge, PledgeItem, SelfCheck, Signature, first_of_month, quarter_of
 from .permissions import is_reviewer
@@ -262,3 +263,43 @@ def member_coverage_by_child(campaign: Campaign, org: Organization) -> dict[str,
         .annotate(total=Count("id"), pledged=Count("id", filter=Q(signed=True)))
     )
     return {r["prefix"]: (r["total"], r["pledged"]) for r in rows}
+
+
+# --- what the public sees (the boards, the printed registers, the appraisal meeting) ----------------------
+
+# Published, then completed: the only states in which a pledge is shown to the public.
+PUBLIC_STATUSES = (Pledge.Status.PUBLISHED, Pledge.Status.COMPLETED)
+_ITEMS = Prefetch("items", queryset=PledgeItem.objects.order_by("position"))
+
+
+def published_pledges(campaign: Campaign):
+    """The current pledges of `campaign` that the public may see, with their items."""
+    return (
+        Pledge.objects.filter(campaign=campaign, is_current=True, status__in=PUBLIC_STATUSES)
+        .select_related("organization", "member", "pledger_organization", "campaign")
+        .prefetch_related(_ITEMS)
+    )
+
+
+def organization_pledge(org: Organization, campaign: Campaign) -> Pledge | None:
+    """The organization's own published pledge."""
+    return published_pledges(campaign).filter(pledger_organization=org).first()
+
+
+def member_pledges(org: Organization, campaign: Campaign) -> list[Pledge]:
+    """Published pledges of members made in this organization, in the official order of names: by the
+    strokes of the surname, then of the following characters (附件4 and the board)."""
+    pledges = by_strokes(
+        Pledge.objects.filter(
+            campaign=campaign, is_current=True, status__in=PUBLIC_STATUSES, organization=org, member__isnull=False
+        )
+        .select_related("member")
+        .prefetch_related(_ITEMS),
+        name=lambda pledge: pledge.member.name,
+        tie=lambda pledge: pledge.member_id,
+    )
+    for pledge in pledges:
+        # Every one is made in `org` for `campaign`: set them rather than join and build them once per row.
+        pledge.organization = org
+        pledge.campaign = campaign
+    return pledges

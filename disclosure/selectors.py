@@ -6,15 +6,14 @@ say the same thing.
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 
 from commitments.models import Campaign, Pledge, PledgeItem
+from commitments.selectors import PUBLIC_STATUSES, member_pledges, organization_pledge, published_pledges
 from commitments.services import campaign_for
 from organizations.models import Organization
-from printing import by_strokes
 
-PUBLIC_STATUSES = (Pledge.Status.PUBLISHED, Pledge.Status.COMPLETED)
-_ITEMS = Prefetch("items", queryset=PledgeItem.objects.order_by("position"))
+__all__ = ["PUBLIC_STATUSES", "member_pledges", "organization_pledge"]
 
 
 def public_campaign(org: Organization, campaign_id: int | None = None) -> Campaign | None:
@@ -41,42 +40,12 @@ def campaigns_of(org: Organization) -> list[Campaign]:
     return list(Campaign.objects.filter(organization__path__in=org.ancestor_paths()).order_by("-year", "-id"))
 
 
-def _public(campaign: Campaign):
-    return (
-        Pledge.objects.filter(campaign=campaign, is_current=True, status__in=PUBLIC_STATUSES)
-        .select_related("organization", "member", "pledger_organization", "campaign")
-        .prefetch_related(_ITEMS)
-    )
-
-
-def organization_pledge(org: Organization, campaign: Campaign) -> Pledge | None:
-    """The organization's own published pledge."""
-    return _public(campaign).filter(pledger_organization=org).first()
-
-
-def member_pledges(org: Organization, campaign: Campaign) -> list[Pledge]:
-    """Published pledges of members made in this organization, in the official order of names: by the
-    strokes of the surname, then of the following characters (附件4 and the board)."""
-    pledges = by_strokes(
-        Pledge.objects.filter(
-            campaign=campaign, is_current=True, status__in=PUBLIC_STATUSES, organization=org, member__isnull=False
-        )
-        .select_related("member")
-        .prefetch_related(_ITEMS),
-        name=lambda pledge: pledge.member.name,
-        tie=lambda pledge: pledge.member_id,
-    )
-    for pledge in pledges:
-        # Every one is made in `org` for `campaign`: set them rather than join and build them once per row.
-        pledge.organization = org
-        pledge.campaign = campaign
-    return pledges
-
-
 def subtree_organization_pledges(org: Organization, campaign: Campaign) -> list[Pledge]:
     """Published pledges of the organization and its subordinate organizations, in tree order (附件3)."""
     return list(
-        _public(campaign).filter(pledger_organization__path__startswith=org.path).order_by("pledger_organization__path")
+        published_pledges(campaign)
+        .filter(pledger_organization__path__startswith=org.path)
+        .order_by("pledger_organization__path")
     )
 
 
