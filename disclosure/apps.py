@@ -10,6 +10,7 @@ class DisclosureConfig(AppConfig):
         # This app keeps the background jobs; the kinds of the lower apps run here (organizations.background).
         from organizations import background
 
+        from . import permissions  # noqa: F401  (registers the actions on print jobs)
         from .jobs import job_start_registered
 
         background.register_store(job_start_registered)

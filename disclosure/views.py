@@ -17,14 +17,17 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from commitments.models import Campaign, Pledge
+from commitments.permissions import PledgeAction
 from commitments.selectors import campaign_coverage
 from organizations.errors import DomainError
 from organizations.models import FormerCode, Organization
 from organizations.permissions import grants_of, may, org_get_for_user_or_404
+from organizations.selectors import organization_from_request
 
 from . import jobs, selectors, services
 from .forms import AnswerForm, SupervisionForm, TrackForm
 from .models import Job, SupervisionReport
+from .permissions import DisclosureAction
 from .qr import board_url, qr_svg
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -285,15 +288,7 @@ def supervision_inbox(request, code):
 
 
 def _staff_org(request):
-    code = request.GET.get("org") or request.POST.get("org")
-    if code:
-        return org_get_for_user_or_404(request.user, code, "view_ledger")
-    grants = grants_of(request.user)
-    if grants:
-        return Organization.objects.get(pk=grants[0].organization_id)
-    if request.user.is_superuser:
-        return Organization.objects.get_root_nodes().first()
-    raise PermissionDenied("您没有可打印的党组织。")
+    return organization_from_request(request, PledgeAction.VIEW_LEDGER, none_message="您没有可打印的党组织。")
 
 
 def _pdf_response(content: bytes, filename: str) -> HttpResponse:
@@ -411,7 +406,7 @@ def job_start(request):
 
 def _own_job(request, pk) -> Job:
     job = get_object_or_404(Job.objects.select_related("organization", "campaign"), pk=pk)
-    if job.started_by_id != request.user.pk and not request.user.is_superuser:
+    if not may(request.user, DisclosureAction.VIEW_JOB, job):
         raise Http404
     return job
 

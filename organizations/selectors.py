@@ -8,7 +8,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import Substr
 
 from .models import Member, Organization, OrganizationUserObjectPermission
-from .permissions import CODENAME_ROLES, grants_of, members_for, own_member
+from .permissions import CODENAME_ROLES, grants_of, members_for, org_get_for_user_or_404, own_member
 
 
 @dataclass
@@ -100,18 +100,35 @@ def ancestors_of(org: Organization) -> list[Organization]:
     return list(Organization.objects.filter(path__in=paths).order_by("depth")) if paths else []
 
 
-def default_organization(user, *, own_branch: bool = False) -> Organization | None:
-    """Where a page opened without `?org=` starts for this user: the organization of his top-most role grant;
-    for a superuser without grants the first active top-level organization; with `own_branch`, a plain member's
-    own organization. None when there is none (the page then says why)."""
+def default_organization(user, *, role=None, own_branch: bool = False) -> Organization | None:
+    """Where a page opened without `?org=` starts for this user: the organization of his top-most role grant
+    (of `role`, if given); for a superuser without such grants the first active top-level organization; with
+    `own_branch`, a plain member's own organization. None when there is none (the page then says why)."""
     if user is None or not user.is_authenticated:
         return None
-    grants = grants_of(user)
+    grants = [g for g in grants_of(user) if role is None or g.role == role]
     if grants:
-        return Organization.objects.filter(pk=grants[0].organization_id).first()
+        top = min(grants, key=lambda g: (len(g.path), g.path))
+        return Organization.objects.filter(pk=top.organization_id).first()
     if user.is_superuser:
         return Organization.objects.get_root_nodes().filter(is_active=True).first()
     if own_branch:
         member = own_member(user)
         return member.organization if member is not None else None
     return None
+
+
+def organization_from_request(
+    request, action: str, *, none_message: str = "您没有可查看的党组织。", own_branch: bool = False
+) -> Organization:
+    """The organization a page works on: `?org=CODE` (checked for `action`), else the user's default
+    organization; PermissionDenied with `none_message` when he has none."""
+    code = (request.GET.get("org") or request.POST.get("org") or "").strip()
+    if code:
+        return org_get_for_user_or_404(request.user, code, action)
+    org = default_organization(request.user, own_branch=own_branch)
+    if org is None:
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied(none_message)
+    return org

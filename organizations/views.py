@@ -312,7 +312,7 @@ def member_create(request):
     org = None
     if request.GET.get("org"):
         org = org_get_for_user_or_404(user, request.GET["org"], "manage_members")
-    elif not has_any_role(user, {Role.CLERK, Role.SECRETARY}) and not user.is_superuser:
+    elif not has_any_role(user, {Role.CLERK, Role.SECRETARY}):
         raise PermissionDenied("您无权新增党员。")
     form = MemberForm(request.POST or None, user=user, initial={"organization": org})
     if request.method == "POST" and form.is_valid():
@@ -548,7 +548,7 @@ def import_confirm(request, code, kind):
 def import_template_download(request, kind):
     if kind not in KIND_LABELS:
         return render(request, "404.html", status=404)
-    if not (has_any_role(request.user) or request.user.is_superuser):
+    if not has_any_role(request.user):
         raise PermissionDenied("您无权导入数据。")
     response = HttpResponse(
         import_template(kind), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

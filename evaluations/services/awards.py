@@ -19,7 +19,7 @@ from commitments.notifications import notify
 from commitments.selectors import EVER_SIGNED
 from organizations.errors import DomainError
 from organizations.models import Member, Organization, User
-from organizations.permissions import Role, grants_of, require
+from organizations.permissions import Role, below_grants_q, holds_role_anywhere, require
 
 from ..models import Appraisal, Award
 
@@ -176,14 +176,9 @@ def honour_roll(org: Organization):
 def awards_to_decide(user: User):
     """Nominations waiting for this user's decision: made by organizations strictly below a committee grant."""
     qs = Award.objects.filter(status=Award.Status.NOMINATED).select_related(*AWARD_RELATED)
-    if user.is_superuser:
-        return qs.order_by("created_at", "id")
-    scope = Q(pk__in=[])
-    for g in grants_of(user):
-        if g.role == Role.COMMITTEE:
-            scope |= Q(nominated_by_organization__path__startswith=g.path) & ~Q(
-                nominated_by_organization_id=g.organization_id
-            )
+    scope = below_grants_q(user, Role.COMMITTEE, "nominated_by_organization")
+    if scope is None:
+        return qs.none()
     return qs.filter(scope).order_by("created_at", "id")
 
 
@@ -296,4 +291,4 @@ def award_candidates(*, org: Organization, campaign: Campaign, year: int | None 
 
 
 def may_decide_any(user: User) -> bool:
-    return user.is_superuser or any(g.role == Role.COMMITTEE for g in grants_of(user))
+    return holds_role_anywhere(user, {Role.COMMITTEE})
