@@ -31,7 +31,8 @@ from organizations.models import User
 from organizations.permissions import require
 
 from ..models import GRADE_POINTS, Appraisal, Grade, LeaderReview, Rectification
-from .reviews import GRADED_KINDS, _appraisals_function
+from .appraisals import rectification_open_for_unfulfilled
+from .reviews import GRADED_KINDS
 
 EXCELLENT, GOOD, FAIR, POOR = "优秀", "良好", "一般", "差"
 FINAL_GRADES = (EXCELLENT, GOOD, FAIR, POOR)
@@ -224,20 +225,6 @@ def grading_open(campaign: Campaign, today=None) -> bool:
     return campaign.status == Campaign.Status.CLOSED or today >= campaign.ends_on
 
 
-def _open_unfulfilled(pledge: Pledge, items: list[PledgeItem], by: User) -> Rectification:
-    opener = _appraisals_function("rectification_open_for_unfulfilled")
-    if opener is not None:
-        return opener(pledge)
-    problems = "\n".join(f"{i.position}. {i.content}（完成时限{i.deadline:%Y-%m-%d}，未兑现）" for i in items)
-    return Rectification.objects.create(
-        organization=pledge.pledger_organization or pledge.organization,
-        member=pledge.member,
-        source=Rectification.Source.UNFULFILLED,
-        pledge=pledge,
-        problems=f"{pledge.campaign.name}结束时以下承诺事项未兑现：\n{problems}",
-    )
-
-
 @transaction.atomic
 def pledge_grade_confirm(*, pledge: Pledge, by: User, grade: str) -> Pledge:
     """The reviewer confirms the final grade; unfulfilled items open one rectification for the pledger."""
@@ -262,7 +249,7 @@ def pledge_grade_confirm(*, pledge: Pledge, by: User, grade: str) -> Pledge:
     unfulfilled = list(pledge.items.exclude(state=PledgeItem.State.TICKED_OFF).order_by("position"))
     already = Rectification.objects.filter(pledge=pledge, source=Rectification.Source.UNFULFILLED).exists()
     if unfulfilled and not already:
-        _open_unfulfilled(pledge, unfulfilled, by)
+        rectification_open_for_unfulfilled(pledge)
     notify(
         pledger_users(pledge),
         kind=NOTIFY_GRADE,

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass
-from importlib import import_module
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -26,7 +25,8 @@ from organizations.errors import DomainError
 from organizations.models import Member, Organization, OrganizationUserObjectPermission, User
 from organizations.permissions import ROLE_CODENAMES, Role, may, require
 
-from ..models import Grade, LeaderReview, Rectification
+from ..models import Grade, LeaderReview
+from .appraisals import rectification_open_from_review
 
 Kind = LeaderReview.Kind
 
@@ -130,32 +130,6 @@ def _officers_of(org: Organization) -> list[int]:
     )
 
 
-def _appraisals_function(name: str):
-    """A function of evaluations.services.appraisals (written alongside this module), or None."""
-    try:
-        module = import_module("evaluations.services.appraisals")
-    except ModuleNotFoundError as exc:
-        if exc.name != "evaluations.services.appraisals":
-            raise
-        return None
-    return getattr(module, name, None)
-
-
-def _open_rectification(review: LeaderReview, by: User) -> Rectification:
-    opener = _appraisals_function("rectification_open_from_review")
-    if opener is not None:
-        return opener(review)
-    organization = review.member.organization if review.member_id else review.organization
-    return Rectification.objects.create(
-        organization=organization,
-        member=review.member if review.member_id else None,
-        source=Rectification.Source.LEADER_REVIEW,
-        leader_review=review,
-        problems=review.text,
-        deadline=review.rectify_by,
-    )
-
-
 @transaction.atomic
 def leader_review_create(
     *,
@@ -224,7 +198,7 @@ def leader_review_create(
         **cleaned,
     )
     if requires_rectification:
-        _open_rectification(review, by)
+        rectification_open_from_review(review)
 
     if member is not None:
         recipients = [member.user_id] if member.user_id else []

@@ -1,1 +1,1 @@
-"""Pages of 评诺, one module per part; each module defines its own `urlpatterns` list."""
+"""Pages of 评诺, one module per part; evaluations/urls.py lists their addresses."""

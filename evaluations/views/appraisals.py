@@ -18,7 +18,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -836,22 +836,3 @@ def ballot_thanks(request, code):
         "evaluations/ballot_thanks.html",
         {"appraisal": appraisal, "org": appraisal.organization, "title": appraisal_title(appraisal)},
     )
-
-
-urlpatterns = [
-    path("appraisals/", appraisal_index, name="appraisals"),
-    path("appraisals/new/", appraisal_open, name="appraisal_open"),
-    path("appraisals/<int:pk>/", appraisal_detail, name="appraisal_detail"),
-    path("appraisals/<int:pk>/codes/", appraisal_codes, name="appraisal_codes"),
-    path("appraisals/<int:pk>/slips.pdf", appraisal_slips, name="appraisal_slips"),
-    path("appraisals/<int:pk>/tally/", appraisal_tally, name="appraisal_tally"),
-    path("appraisals/<int:pk>/close/", appraisal_close, name="appraisal_close"),
-    path("rectifications/", rectification_index, name="rectifications"),
-    path("rectifications/<int:pk>/", rectification_detail, name="rectification_detail"),
-    path("rectifications/<int:pk>/submit/", rectification_submit, name="rectification_submit"),
-    path("rectifications/<int:pk>/decide/", rectification_decide, name="rectification_decide"),
-    path("rectifications/<int:pk>/done/", rectification_done, name="rectification_done"),
-    path("pj/", ballot_entry, name="ballot"),
-    path("pj/<str:code>/", ballot_vote, name="ballot_vote"),
-    path("pj/<str:code>/thanks/", ballot_thanks, name="ballot_thanks"),
-]

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -177,10 +177,3 @@ def award_decide(request, pk):
     else:
         messages.success(request, f"{award}：{award.get_status_display()}。")
     return redirect_back(request, reverse("evaluations:award_index") + "?tab=pending")
-
-
-urlpatterns = [
-    path("awards/", award_index, name="award_index"),
-    path("awards/<int:pk>/decide/", award_decide, name="award_decide"),
-    path("orgs/<str:code>/awards/nominate/", award_nominate, name="award_nominate"),
-]

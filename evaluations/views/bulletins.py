@@ -12,7 +12,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -188,14 +187,3 @@ def bulletin_pdf(request, pk):
     filename = f"{bulletin.title}.pdf"
     response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(filename)}"
     return response
-
-
-urlpatterns = [
-    path("orgs/<str:code>/bulletins/", bulletin_index, name="bulletin_index"),
-    path("orgs/<str:code>/bulletins/draft/", bulletin_draft, name="bulletin_draft"),
-    path("bulletins/<int:pk>/", bulletin_detail, name="bulletin_detail"),
-    path("bulletins/<int:pk>/edit/", bulletin_edit, name="bulletin_edit"),
-    path("bulletins/<int:pk>/redraft/", bulletin_redraft, name="bulletin_redraft"),
-    path("bulletins/<int:pk>/publish/", bulletin_publish, name="bulletin_publish"),
-    path("bulletins/<int:pk>/pdf/", bulletin_pdf, name="bulletin_pdf"),
-]

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -288,11 +288,3 @@ def dashboard_pdf(request):
         f"{org.name}{period.display}统计表.pdf",
         disposition="inline",
     )
-
-
-urlpatterns = [
-    path("stats/", dashboard, name="dashboard"),
-    path("stats/refresh/", dashboard_refresh, name="dashboard_refresh"),
-    path("stats/statistics.xlsx", dashboard_xlsx, name="dashboard_xlsx"),
-    path("stats/statistics.pdf", dashboard_pdf, name="dashboard_pdf"),
-]

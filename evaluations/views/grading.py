@@ -10,7 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from commitments.models import Campaign, Pledge
@@ -88,9 +88,3 @@ def grade_confirm(request, pk):
     else:
         messages.success(request, f"已将{pledge.pledger_name}的承诺评为“{pledge.final_grade}”。")
     return redirect_back(request, reverse("evaluations:grade_index") + f"?campaign={pledge.campaign_id}")
-
-
-urlpatterns = [
-    path("grading/", grade_index, name="grade_index"),
-    path("pledges/<int:pk>/grade/", grade_confirm, name="grade_confirm"),
-]

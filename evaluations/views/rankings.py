@@ -12,7 +12,6 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -231,13 +230,3 @@ def ranking_publish_view(request, pk):
     else:
         messages.success(request, "排名已公布。")
     return redirect("evaluations:ranking_detail", pk=ranking.pk)
-
-
-urlpatterns = [
-    path("rankings/", ranking_list, name="ranking_list"),
-    path("rankings/compute/", ranking_compute_view, name="ranking_compute"),
-    path("rankings/<int:pk>/", ranking_detail, name="ranking_detail"),
-    path("rankings/<int:pk>/recompute/", ranking_recompute, name="ranking_recompute"),
-    path("rankings/<int:pk>/publish/", ranking_publish_view, name="ranking_publish"),
-    path("rankings/entries/<int:pk>/adjust/", ranking_adjust_view, name="ranking_adjust"),
-]

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -135,10 +135,3 @@ def record_comment(request, pk):
     else:
         messages.error(request, "请填写点评内容（不超过 500 字）。")
     return redirect_back(request, reverse("evaluations:record_org", args=[record.member.organization.code]))
-
-
-urlpatterns = [
-    path("records/mine/", record_mine, name="record_mine"),
-    path("records/<int:pk>/comment/", record_comment, name="record_comment"),
-    path("orgs/<str:code>/records/", record_org, name="record_org"),
-]

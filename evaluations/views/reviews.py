@@ -11,7 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -283,14 +283,3 @@ def review_mine(request):
         page = Paginator(qs, 20).get_page(request.GET.get("page"))
         _labelled(page.object_list)
     return render(request, "evaluations/review_mine.html", {"member": member, "page": page, "qs": ""})
-
-
-urlpatterns = [
-    path("reviews/", review_index, name="review_index"),
-    path("reviews/mine/", review_mine, name="review_mine"),
-    path("reviews/<int:pk>/publish/", review_publish, name="review_publish"),
-    path("orgs/<str:code>/reviews/", review_org, name="review_org"),
-    path("orgs/<str:code>/reviews/new/", review_org_new, name="review_org_new"),
-    path("orgs/<str:code>/reviews/history/", review_history, name="review_history"),
-    path("members/<int:pk>/reviews/new/", review_member_new, name="review_member_new"),
-]
