@@ -27,6 +27,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from commitments.models import Campaign, Pledge
+from commitments.permissions import PledgeAction
 from organizations import background
 from organizations.errors import DomainError
 from organizations.models import Organization, User
@@ -43,7 +44,7 @@ RESULT_MAX_AGE = datetime.timedelta(days=getattr(settings, "JOB_RESULT_MAX_AGE_D
 
 @transaction.atomic
 def job_start(*, kind: str, organization: Organization, campaign: Campaign, by: User) -> Job:
-    require(by, "view_ledger", organization)
+    require(by, PledgeAction.VIEW_LEDGER, organization)
     if kind not in Job.Kind.values:
         raise DomainError("不支持的任务类型。")
     return _start(kind=kind, organization=organization, campaign=campaign, by=by, params={})

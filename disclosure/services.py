@@ -15,10 +15,11 @@ from django.utils import timezone
 
 from commitments.models import Campaign, Notification, Opinion, PledgeItem
 from commitments.notifications import notify
+from commitments.permissions import PledgeAction
 from commitments.services import campaign_for
 from organizations.errors import DomainError
 from organizations.models import Organization, OrganizationUserObjectPermission, User
-from organizations.permissions import ROLE_CODENAMES, Role, require
+from organizations.permissions import ROLE_CODENAMES, OrgAction, Role, require
 from organizations.validators import validate_phone
 
 from .models import BoardSetting, SupervisionReport
@@ -146,7 +147,7 @@ def _accept(report: SupervisionReport) -> None:
 def supervision_release(*, report: SupervisionReport, by: User) -> SupervisionReport:
     """A held report is genuine: it is answered like any other, its deadline counted from now."""
     report = SupervisionReport.objects.select_for_update().select_related("organization").get(pk=report.pk)
-    require(by, "manage_opinions", report.organization)
+    require(by, PledgeAction.MANAGE_OPINIONS, report.organization)
     if not report.is_held or report.is_discarded:
         raise DomainError("这条留言不在待甄别之列。")
     report.held_at = None
@@ -159,7 +160,7 @@ def supervision_release(*, report: SupervisionReport, by: User) -> SupervisionRe
 def supervision_discard(*, report: SupervisionReport, by: User) -> SupervisionReport:
     """A held report is part of a flood (无效信息): it is kept for the record but never answered or published."""
     report = SupervisionReport.objects.select_for_update().select_related("organization").get(pk=report.pk)
-    require(by, "manage_opinions", report.organization)
+    require(by, PledgeAction.MANAGE_OPINIONS, report.organization)
     if not report.is_held or report.is_discarded:
         raise DomainError("只有待甄别的留言可以作废。")
     report.discarded_at = timezone.now()
@@ -178,7 +179,7 @@ def _system_user() -> User:
 @transaction.atomic
 def supervision_answer(*, report: SupervisionReport, by: User, answer: str) -> SupervisionReport:
     report = SupervisionReport.objects.select_for_update().select_related("organization").get(pk=report.pk)
-    require(by, "manage_opinions", report.organization)
+    require(by, PledgeAction.MANAGE_OPINIONS, report.organization)
     answer = (answer or "").strip()
     if not answer:
         raise DomainError("请填写答复内容。")
@@ -226,7 +227,7 @@ def flag_overdue_reports(*, today: datetime.date | None = None) -> int:
 
 @transaction.atomic
 def board_pin_campaign(*, organization: Organization, by: User, campaign: Campaign | None) -> BoardSetting:
-    require(by, "manage_org", organization)
+    require(by, OrgAction.MANAGE_ORG, organization)
     if campaign is not None and campaign.organization.path not in organization.ancestor_paths():
         raise DomainError("只能选择覆盖本组织的承诺批次。")
     setting, _ = BoardSetting.objects.select_for_update().get_or_create(organization=organization)

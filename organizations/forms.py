@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from .models import Exemption, Member, Organization
-from .permissions import Role, orgs_for
+from .permissions import OrgAction, Role, orgs_for
 from .resources import MAX_IMPORT_BYTES
 
 
@@ -53,7 +53,7 @@ class MoveOrganizationForm(ChineseBlankMixin, forms.Form):
     def __init__(self, *args, user, organization, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["new_parent"].queryset = (
-            orgs_for(user, "manage_org")
+            orgs_for(user, OrgAction.MANAGE_ORG)
             .filter(is_active=True)
             .exclude(path__startswith=organization.path)
             .exclude(level=Organization.Level.BRANCH)
@@ -89,7 +89,7 @@ class MemberForm(ChineseBlankMixin, forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        manageable = orgs_for(user, "manage_members").filter(is_active=True).order_by("path")
+        manageable = orgs_for(user, OrgAction.MANAGE_MEMBERS).filter(is_active=True).order_by("path")
         self.fields["organization"].queryset = manageable
         active = Organization.objects.filter(is_active=True).order_by("path")
         current = [self.instance.inflow_organization_id, self.instance.residence_organization_id]

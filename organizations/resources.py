@@ -317,7 +317,7 @@ class OrganizationResource(ScopedResource):
             elif self.file_counts.get(code, 0) > 1 and self.first_row[code] != row_number:
                 errors["code"] = [f"组织代码“{code}”与第 {self.first_row[code] + 1} 行重复。"]
         parent = getattr(instance, "_parent", None)
-        if parent is not None and self.by is not None and not may(self.by, "manage_org", parent):
+        if parent is not None and self.by is not None and not may(self.by, OrgAction.MANAGE_ORG, parent):
             errors["_parent"] = [f"您无权在“{parent.name}”下新建组织。"]
         if errors:
             raise ValidationError(errors)
@@ -421,7 +421,7 @@ class MemberResource(ScopedResource):
             elif self.file_counts.get(id_number, 0) > 1 and self.first_row[id_number] != row_number:
                 errors["id_number"] = [f"身份证号与第 {self.first_row[id_number] + 1} 行重复。"]
         org = instance.organization if instance.organization_id else None
-        if org is not None and self.by is not None and not may(self.by, "manage_members", org):
+        if org is not None and self.by is not None and not may(self.by, OrgAction.MANAGE_MEMBERS, org):
             errors["organization"] = [f"您无权向“{org.name}”导入党员。"]
         if errors:
             raise ValidationError(errors)
@@ -468,7 +468,7 @@ class RosterExportResource(MemberResource):
 
     def export_field(self, field, instance, **kwargs):
         value = super().export_field(field, instance, **kwargs)
-        if field.attribute in ("id_number", "phone") and not may(self.user, "view_personal_data", instance):
+        if field.attribute in ("id_number", "phone") and not may(self.user, OrgAction.VIEW_PERSONAL_DATA, instance):
             return mask_id_number(value) if field.attribute == "id_number" else mask_phone(value)
         return value
 

@@ -8,7 +8,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import Substr
 
 from .models import Member, Organization, OrganizationUserObjectPermission
-from .permissions import CODENAME_ROLES, grants_of, members_for, org_get_for_user_or_404, own_member
+from .permissions import CODENAME_ROLES, OrgAction, grants_of, members_for, org_get_for_user_or_404, own_member
 
 
 @dataclass
@@ -74,7 +74,7 @@ def children_with_counts(org: Organization) -> list[Organization]:
 
 def member_list(*, user, organization: Organization | None = None):
     """Members the user may see, optionally restricted to one subtree, ready for a list page."""
-    qs = members_for(user, "view_member").select_related("organization", "inflow_organization")
+    qs = members_for(user, OrgAction.VIEW_MEMBER).select_related("organization", "inflow_organization")
     if organization is not None:
         qs = qs.filter(
             Q(organization__path__startswith=organization.path)

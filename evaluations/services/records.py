@@ -19,6 +19,7 @@ from organizations.models import Member, Organization, User
 from organizations.permissions import require
 
 from ..models import MonthlyRecord
+from ..permissions import EvaluationAction
 
 NOTIFY_RECORD_COMMENT = "record_comment"
 NOTIFY_RECORD_DUE = "record_due"
@@ -54,7 +55,7 @@ def monthly_record_save(
 ) -> MonthlyRecord:
     """Write (or rewrite, until the secretary has commented) the member's own record of one month."""
     member = Member.objects.select_for_update(of=("self",)).select_related("organization").get(pk=member.pk)
-    require(by, "write_monthly_record", member)
+    require(by, EvaluationAction.WRITE_MONTHLY_RECORD, member)
     if not member.is_active:
         raise DomainError("您已不在册，不能填写每月记实。")
     month = first_of_month(month)
@@ -88,7 +89,7 @@ def monthly_record_comment(*, record: MonthlyRecord, by: User, comment: str) -> 
         .select_related("member__organization", "member__user")
         .get(pk=record.pk)
     )
-    require(by, "comment_monthly_record", record.member)
+    require(by, EvaluationAction.COMMENT_MONTHLY_RECORD, record.member)
     comment = (comment or "").strip()
     if not comment:
         raise DomainError("请填写点评内容。")
