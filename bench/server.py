@@ -33,6 +33,8 @@ def server_environment(*, secret_key: str, static_root: str, redis_url: str, bas
         DEBUG="0",
         SECURE_SSL_REDIRECT="0",
         SECRET_KEY=secret_key,
+        # DEBUG off needs the seal key too; the bench process's own, so that seals it made check on the server.
+        SIGNATURE_KEY=settings.SIGNATURE_KEY,
         STATIC_ROOT=static_root,
         ALLOWED_HOSTS="127.0.0.1,localhost",
         LOG_LEVEL="WARNING",

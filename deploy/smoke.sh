@@ -2,7 +2,8 @@
 # Smoke deployment, as docs/deploy.md describes it, on this one machine: a fresh PostgreSQL database, Redis as
 # broker and shared cache, gunicorn with 2 workers and DEBUG off, one Celery worker for both queues and one beat;
 # then deploy/smoke_journey.py walks the main journey over HTTP, and everything is stopped again.
-# Needs PostgreSQL on 127.0.0.1:5432 (user postgres) and Redis on 127.0.0.1:6379 (.ci/run starts both).
+# Needs PostgreSQL on 127.0.0.1:5432 (user postgres) and Redis on 127.0.0.1:6379 (.ci/run starts both), and a
+# virtualenv with requirements.txt: PY=/path/to/venv/bin/python (default .venv; .ci/run gives it one with nothing else).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY="${PY:-.venv/bin/python}"
@@ -65,7 +66,7 @@ PY
 # HTTPS redirect and the Secure flag of the cookies are off for this run only.
 export DATABASE_URL="postgres://postgres@$PG_HOST:5432/$DB"
 export CELERY_BROKER_URL="redis://$REDIS_HOST:6379/12"
-export CELERY_RESULT_BACKEND="django-db"
+unset CELERY_RESULT_BACKEND  # none in production: nothing reads task results (docs/deploy.md)
 export REDIS_URL="redis://$REDIS_HOST:6379/13"
 SECRET_KEY="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(50))')"
 SIGNATURE_KEY="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(50))')"

@@ -34,9 +34,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _client_address(request) -> str:
-    from django.conf import settings
+    from organizations.requests import client_ip
 
-    return settings.AXES_CLIENT_IP_CALLABLE(request)  # the visitor's address, also behind nginx
+    return client_ip(request)  # the visitor's address, also behind nginx (the same as django-axes uses)
 
 
 class _Moved(Exception):
@@ -228,7 +228,7 @@ def board_qr(request, code):
 @login_required
 def supervision_inbox(request, code):
     org = org_get_for_user_or_404(request.user, code, "view_ledger")
-    can_answer = may(request.user, "manage_opinions", org)
+    can_answer = may(request.user, PledgeAction.MANAGE_OPINIONS, org)
     if request.method == "POST":
         report = get_object_or_404(
             SupervisionReport, pk=request.POST.get("report"), organization__path__startswith=org.path
@@ -354,7 +354,7 @@ def pledge_pdf(request, pk):
     pledge = get_object_or_404(
         Pledge.objects.select_related("campaign", "organization", "member", "pledger_organization"), pk=pk
     )
-    if not may(request.user, "view_pledge", pledge):
+    if not may(request.user, PledgeAction.VIEW_PLEDGE, pledge):
         raise Http404
     if pledge.status not in jobs.PRINTABLE and pledge.status != Pledge.Status.SUPERSEDED:
         messages.error(request, "承诺书签约后才能打印。")

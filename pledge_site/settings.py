@@ -2,11 +2,12 @@
 
 Everything that differs between a laptop and production comes from the environment. With nothing set, the
 site runs on the embedded default: a SQLite file in the project folder, Celery tasks executed eagerly in the
-web process, uploaded files under ``media/``.
+web process, uploaded files under ``media/``, and DEBUG off, so SECRET_KEY and SIGNATURE_KEY must be given.
+Development turns DEBUG on explicitly (`make run` does, by hand `DEBUG=1 python manage.py …`), which brings
+throwaway keys; the test run has its own module, tests/settings.py.
 """
 
 import os
-import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,17 +16,12 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from kombu import Queue
 
+from pledge_site.environment import env_bool
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-DEBUG = env_bool("DEBUG", True)
+# Off unless the environment turns it on: a server started without DEBUG set is a production server.
+DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
@@ -58,7 +54,6 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "django_celery_beat",
-    "django_celery_results",
     "axes",
     "csp",
     "organizations",
@@ -136,25 +131,17 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-
-def client_ip(request) -> str:
-    """The client's address. Behind nginx every request comes from the proxy, which passes the real address in
-    the header named by CLIENT_IP_HEADER (e.g. HTTP_X_REAL_IP with `proxy_set_header X-Real-IP $remote_addr`)."""
-    header = os.environ.get("CLIENT_IP_HEADER", "")
-    return (request.META.get(header, "") if header else "") or request.META.get("REMOTE_ADDR", "")
-
-
 # Login throttling (django-axes): after five wrong passwords for one login name from one address, that pair is
-# locked for 30 minutes; a right password clears the count. The test suite logs in thousands of times through
-# the test client, which authenticates without a request (something django-axes refuses), so under pytest it is
-# off unless a test turns it on with the `settings` fixture; AXES_ENABLED in the environment decides otherwise.
-AXES_ENABLED = env_bool("AXES_ENABLED", "pytest" not in sys.modules)
+# locked for 30 minutes; a right password clears the count. On unless AXES_ENABLED=0. The test run turns it off
+# (tests/settings.py) and the tests about throttling turn it back on.
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
-AXES_CLIENT_IP_CALLABLE = client_ip
+# The address behind nginx comes from the header named by CLIENT_IP_HEADER (see organizations/requests.py).
+AXES_CLIENT_IP_CALLABLE = "organizations.requests.client_ip"
 AXES_COOLOFF_MESSAGE = "登录失败次数过多，账号已暂时锁定，请稍后再试。"
 AXES_PERMALOCK_MESSAGE = "登录失败次数过多，账号已锁定，请联系系统管理员解锁。"
 # The admin pages of django-axes have no Chinese translation; a lock ends by itself after AXES_COOLOFF_MINUTES,
@@ -194,6 +181,10 @@ MESSAGE_TAGS = {40: "danger"}
 ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = True
 
+# django-simple-history is the one audit (organizations.audit): a change reason is a transition's label and the
+# comment that came with it, of any length.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
 # django-import-export: every import runs in one transaction, all rows or none.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = True
@@ -202,8 +193,11 @@ IMPORT_EXPORT_SKIP_ADMIN_LOG = True
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", "django-db")
-CELERY_RESULT_EXTENDED = True
+# Nothing reads a task's return value: a print job keeps its own state and result file in its Job row
+# (disclosure/jobs.py). So no result backend and results are not stored, unless the environment names a backend
+# (CI does, with Redis, for a test that waits for a task's result through a real worker).
+CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
+CELERY_TASK_IGNORE_RESULT = CELERY_RESULT_BACKEND is None
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -1,10 +1,13 @@
-"""Login throttling (django-axes), the password rules in Chinese, and the production settings.
+"""Login throttling (django-axes), the password rules in Chinese, and the settings: production, the embedded
+default (DEBUG off) and development (DEBUG=1).
 
-django-axes is off under pytest (see pledge_site/settings.py); the tests about lockout turn it on.
+django-axes is off in the test run (tests/settings.py); the tests about lockout turn it on.
 """
 
 import datetime
+import inspect
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -13,8 +16,10 @@ import pytest
 from axes.models import AccessAttempt
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.module_loading import import_string
 
 from tests.factories import PASSWORD, UserFactory
 
@@ -144,14 +149,38 @@ def test_the_password_change_page_shows_the_rules_in_chinese(client):
 # --- production settings --------------------------------------------------------------------------------
 
 
-def _manage(*args, env_extra=None, drop=()):
-    # The test suite allows the ORM in Playwright's event loop; a deployment never sets that.
-    drop = (*drop, "DJANGO_ALLOW_ASYNC_UNSAFE")
+# Every variable pledge_site/settings.py reads, found in its text.
+SETTINGS_VARIABLES = frozenset(
+    re.findall(
+        r'(?:environ\.get\(|environ\[|env_bool\()"([A-Z_]+)"',
+        (ROOT / "pledge_site" / "settings.py").read_text(encoding="utf-8"),
+    )
+)
+
+
+def _manage(*args, env_extra=None, drop=(), command=("manage.py",)):
+    # The site's own settings (manage.py's default), not the test run's tests.settings; the test suite allows the
+    # ORM in Playwright's event loop, which a deployment never does.
+    drop = (*drop, "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")
     env = {k: v for k, v in os.environ.items() if k not in drop}
     env.update(env_extra or {})
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, *command, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
+
+
+def _settings(*names, env_extra=None, drop=SETTINGS_VARIABLES, module="pledge_site.settings"):
+    """The repr() of the list of settings `names` when `module` is loaded in a fresh process with only `env_extra`
+    of the variables the settings read (by default); or the process's error output."""
+    code = (
+        "import os, django; django.setup(); from django.conf import settings as s; "
+        f"print(repr([getattr(s, n, '<unset>') for n in {list(names)!r}]))"
+    )
+    env = {"DJANGO_SETTINGS_MODULE": module, **(env_extra or {})}
+    result = _manage(env_extra=env, drop=drop, command=("-c", code))
+    if result.returncode != 0:
+        return result.stderr
+    return result.stdout.strip().split("\n")[-1]
 
 
 PRODUCTION = {"SECRET_KEY": "x" * 20 + "-throwaway-key-for-the-deploy-check-0123456789", "DEBUG": "0"}
@@ -191,16 +220,96 @@ def test_without_a_signature_key_production_refuses_to_start():
     assert result.returncode != 0 and "SIGNATURE_KEY must be set" in result.stderr
 
 
-def test_the_embedded_default_is_unchanged():
-    drop = ("DEBUG", "SECRET_KEY", "DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL", "AXES_ENABLED", "STATIC_ROOT")
-    code = (
-        "from django.conf import settings as s; "
-        "print(s.DEBUG, s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER, s.AXES_ENABLED, "
-        "getattr(s, 'SECURE_SSL_REDIRECT', False), s.SESSION_COOKIE_SECURE)"
+def test_the_embedded_default_has_debug_off_and_needs_the_keys():
+    result = _manage("check", drop=SETTINGS_VARIABLES)
+    assert result.returncode != 0 and "SECRET_KEY must be set when DEBUG is off" in result.stderr
+    keys = {"SECRET_KEY": "k" * 50, "SIGNATURE_KEY": "s" * 50}
+    names = ("DEBUG", "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "AXES_ENABLED", "CELERY_TASK_ALWAYS_EAGER")
+    assert _settings(*names, env_extra=keys) == "[False, True, True, True, True]"
+    names = ("STATIC_ROOT", "STORAGES", "DATABASES")
+    values = _settings(*names, env_extra=keys)
+    assert values.startswith(f"[PosixPath('{ROOT / 'staticfiles'}'), ") and "CompressedManifest" in values, values
+    assert "django.db.backends.sqlite3" in values and "db.sqlite3" in values, values
+    assert _settings("DEBUG", env_extra={**keys, "DEBUG": "0"}) == "[False]"
+
+
+def test_development_is_debug_1_with_throwaway_keys():
+    names = ("DEBUG", "SECRET_KEY", "SIGNATURE_KEY", "AXES_ENABLED", "SESSION_COOKIE_SECURE", "STATIC_ROOT")
+    names += ("CELERY_TASK_ALWAYS_EAGER", "SECURE_SSL_REDIRECT")
+    expected = (
+        "[True, 'insecure-development-key-only-for-local-use', 'insecure-development-signature-key', "
+        "True, False, None, True, False]"
     )
-    result = _manage("shell", "-v", "0", "-c", code, drop=drop)
+    assert _settings(*names, env_extra={"DEBUG": "1"}) == expected
+
+
+@pytest.mark.parametrize("value", ["1", "true", "Yes", " on "])
+def test_a_switch_is_on_for_1_true_yes_on(value, monkeypatch):
+    from pledge_site.environment import env_bool
+
+    monkeypatch.setenv("PLEDGE_TEST_SWITCH", value)
+    assert env_bool("PLEDGE_TEST_SWITCH", False) is True
+
+
+@pytest.mark.parametrize("value", ["0", "false", "no", "off", "", "2"])
+def test_a_switch_is_off_for_anything_else(value, monkeypatch):
+    from pledge_site.environment import env_bool
+
+    monkeypatch.setenv("PLEDGE_TEST_SWITCH", value)
+    assert env_bool("PLEDGE_TEST_SWITCH", True) is False
+    monkeypatch.delenv("PLEDGE_TEST_SWITCH")
+    assert env_bool("PLEDGE_TEST_SWITCH", True) is True and env_bool("PLEDGE_TEST_SWITCH", False) is False
+
+
+def test_throttling_does_not_depend_on_whether_pytest_is_imported():
+    code = (
+        "import pytest, django; django.setup(); from django.conf import settings as s; "
+        "print(s.AXES_ENABLED, s.AXES_CLIENT_IP_CALLABLE)"
+    )
+    env = {"DJANGO_SETTINGS_MODULE": "pledge_site.settings", "DEBUG": "1"}
+    result = _manage(env_extra=env, drop=SETTINGS_VARIABLES, command=("-c", code))
+    assert result.stdout.split("\n")[-2] == "True organizations.requests.client_ip", result.stderr
+    assert _settings("AXES_ENABLED", env_extra={"DEBUG": "1", "AXES_ENABLED": "0"}) == "[False]"
+
+
+def test_the_test_run_has_its_own_settings_with_throttling_off():
+    from django.conf import settings
+
+    assert os.environ["DJANGO_SETTINGS_MODULE"] == "tests.settings"
+    assert settings.AXES_ENABLED is False
+    names = ("DEBUG", "AXES_ENABLED", "SECRET_KEY")
+    module = "tests.settings"
+    expected = "[True, False, 'insecure-development-key-only-for-local-use']"
+    assert _settings(*names, module=module) == expected
+    assert _settings("AXES_ENABLED", env_extra={"AXES_ENABLED": "1"}, module=module) == "[True]"
+
+
+def test_settings_define_no_functions():
+    import pledge_site.settings as module
+
+    defined = [name for name, value in vars(module).items() if inspect.isfunction(value) or inspect.isclass(value)]
+    assert [name for name in defined if getattr(module, name).__module__ == module.__name__] == []
+
+
+def test_the_client_address_comes_from_the_configured_header(settings, monkeypatch):
+    client_ip = import_string(settings.AXES_CLIENT_IP_CALLABLE)
+    request = RequestFactory().get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_REAL_IP="10.9.9.9")
+    monkeypatch.delenv("CLIENT_IP_HEADER", raising=False)
+    assert client_ip(request) == "127.0.0.1"
+    monkeypatch.setenv("CLIENT_IP_HEADER", "HTTP_X_REAL_IP")
+    assert client_ip(request) == "10.9.9.9"
+    # A request without the header (a health check straight to gunicorn) falls back to the connection.
+    assert client_ip(RequestFactory().get("/", REMOTE_ADDR="127.0.0.2")) == "127.0.0.2"
+
+
+def test_make_run_turns_debug_on_explicitly():
+    result = subprocess.run(["make", "-n", "run"], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split("\n")[-2] == "True django.db.backends.sqlite3 True True False False"
+    lines = [line for line in result.stdout.splitlines() if "manage.py" in line]
+    for command in ("migrate", "seed_demo", "runserver"):
+        line = next(line for line in lines if f"manage.py {command}" in line)
+        assert re.search(r"\bDEBUG=(1|\$\{DEBUG:-1\})\s", line), line
+    assert re.search(r"\bDEBUG=1\s", next(line for line in lines if "runserver" in line))
 
 
 def test_print_jobs_have_their_own_queue():
