@@ -27,177 +27,23 @@ from commitments.models import Pledge
 from commitments.services import campaign_for
 from disclosure import selectors as board
 from organizations.errors import DomainError
-from organizations.forms import ChineseBlankMixin, DateInput
 from organizations.models import Organization
 from organizations.permissions import grants_of, may, org_get_for_user_or_404, orgs_for
 
+from ..forms import (
+    AppraisalForm,
+    BallotForm,
+    CodesForm,
+    PaperTallyForm,
+    RectificationDecisionForm,
+    RectificationDoneForm,
+    RectificationReportForm,
+)
 from ..models import Appraisal, Ballot, BallotCode, PaperTally, Rectification, participant_minimum
 from ..services import appraisals as services
 from ..services.appraisals import BallotRefused, appraisal_title, satisfaction_text
 
 PAGE_SIZE = 30
-
-
-# --- forms ------------------------------------------------------------------------------------------------
-
-
-def _count_field(label: str, **kwargs) -> forms.IntegerField:
-    return forms.IntegerField(
-        label=label,
-        min_value=0,
-        max_value=100000,
-        error_messages={"min_value": "不能小于 0。", "max_value": "数字过大。", "invalid": "请填写整数。"},
-        **kwargs,
-    )
-
-
-class AppraisalForm(ChineseBlankMixin, forms.Form):
-    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
-    half = forms.TypedChoiceField(label="半年", coerce=int, choices=[("", "请选择"), (1, "上半年"), (2, "下半年")])
-    held_on = forms.DateField(label="评议日期", widget=DateInput())
-    place = forms.CharField(label="地点", max_length=100)
-    report_text = forms.CharField(
-        label="书记报告",
-        max_length=5000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="党组织书记在评议会上报告推进创先争优、兑现公开承诺、完成中心工作、为民办实事以及党员践诺等情况。",
-    )
-    planned_superior_leaders = _count_field("上级党组织领导班子成员")
-    planned_own_leaders = _count_field("本单位领导班子")
-    planned_deputies = _count_field("“两代表一委员”")
-    planned_cadres = _count_field("党员干部")
-    planned_masses = _count_field("基层群众")
-    member_pledges = forms.ModelMultipleChoiceField(
-        label="逐人测评的党员（选填）",
-        queryset=Pledge.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
-        help_text="勾选的党员在票面上逐人测评，群众可以选填；对党组织的总体评价每票必填。",
-    )
-
-    PLANNED = (
-        "planned_superior_leaders",
-        "planned_own_leaders",
-        "planned_deputies",
-        "planned_cadres",
-        "planned_masses",
-    )
-
-    def __init__(self, *args, member_pledges=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        ids = [p.pk for p in member_pledges]
-        field = self.fields["member_pledges"]
-        field.queryset = Pledge.objects.filter(pk__in=ids).select_related("member")
-        field.label_from_instance = lambda p: f"{p.member.name}" + (f"（{p.member.post}）" if p.member.post else "")
-        if not ids:
-            del self.fields["member_pledges"]
-
-    def planned_fields(self):
-        return [self[name] for name in self.PLANNED]
-
-    def other_fields(self):
-        return [f for f in self if f.name not in self.PLANNED]
-
-
-class CodesForm(forms.Form):
-    count = forms.IntegerField(
-        label="生成票码数",
-        min_value=1,
-        max_value=services.MAX_CODES_PER_BATCH,
-        error_messages={
-            "min_value": "至少生成 1 个票码。",
-            "max_value": f"每次最多生成 {services.MAX_CODES_PER_BATCH} 个票码。",
-            "required": "请填写要生成的票码数。",
-        },
-    )
-
-
-class PaperTallyForm(ChineseBlankMixin, forms.Form):
-    question = forms.ChoiceField(label="测评内容")
-    satisfied = _count_field("满意")
-    basically_satisfied = _count_field("基本满意")
-    unsatisfied = _count_field("不满意")
-    valid_forms = _count_field("有效表")
-    invalid_forms = _count_field("无效表")
-
-    def __init__(self, *args, questions=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["question"].choices = [("overall", "对党组织的总体评价")] + [
-            (str(p.pk), f"党员逐人测评：{p.member.name}") for p in questions
-        ]
-
-    def clean(self):
-        data = super().clean()
-        counts = [data.get(k) for k in ("satisfied", "basically_satisfied", "unsatisfied")]
-        if None not in counts and data.get("valid_forms") is not None and sum(counts) != data["valid_forms"]:
-            self.add_error(
-                "valid_forms", f"满意、基本满意、不满意之和为 {sum(counts)}，应等于有效表数 {data['valid_forms']}。"
-            )
-        return data
-
-
-class RectificationReportForm(forms.Form):
-    problems = forms.CharField(label="查摆的问题", max_length=3000, widget=forms.Textarea(attrs={"rows": 4}))
-    targets = forms.CharField(label="整改目标", max_length=3000, widget=forms.Textarea(attrs={"rows": 3}))
-    measures = forms.CharField(label="整改措施", max_length=3000, widget=forms.Textarea(attrs={"rows": 4}))
-    deadline = forms.DateField(label="整改时限", widget=DateInput())
-
-
-class RectificationDecisionForm(forms.Form):
-    decision = forms.ChoiceField(
-        label="审批结论",
-        choices=[("approve", "同意整改方案"), ("return", "退回修改")],
-        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
-        error_messages={"required": "请选择同意整改方案或退回修改。"},
-    )
-    comment = forms.CharField(
-        label="审批意见", max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-
-
-class RectificationDoneForm(forms.Form):
-    evidence = forms.CharField(
-        label="整改完成情况",
-        max_length=3000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="逐条说明整改措施的落实情况和取得的成效。",
-    )
-
-
-class BallotForm(forms.Form):
-    overall = forms.ChoiceField(
-        label="您对该党组织兑现承诺情况的总体评价",
-        choices=Ballot.Choice.choices,
-        widget=forms.RadioSelect(attrs={"class": "btn-check"}),
-        error_messages={"required": "请选择总体评价：满意、基本满意或不满意。"},
-    )
-    reason = forms.CharField(
-        label="不满意的原因（选填）",
-        max_length=services.REASON_MAX_LENGTH,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "maxlength": services.REASON_MAX_LENGTH}),
-        error_messages={"max_length": f"不满意的原因最多 {services.REASON_MAX_LENGTH} 字。"},
-    )
-
-    def __init__(self, *args, questions=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.questions = list(questions)
-        for pledge in self.questions:
-            self.fields[f"pledge_{pledge.pk}"] = forms.ChoiceField(
-                label=pledge.member.name,
-                choices=Ballot.Choice.choices,
-                required=False,
-                widget=forms.RadioSelect(attrs={"class": "btn-check"}),
-            )
-
-    def choices(self) -> dict:
-        data = self.cleaned_data
-        return {
-            "overall": data["overall"],
-            "reason": data.get("reason", ""),
-            "pledges": {p.pk: data.get(f"pledge_{p.pk}") or "" for p in self.questions},
-        }
 
 
 # --- helpers ----------------------------------------------------------------------------------------------

@@ -3,7 +3,6 @@ and the nomination form with candidates proposed from the data."""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -16,51 +15,17 @@ from django.views.decorators.http import require_POST
 
 from commitments.models import Campaign
 from organizations.errors import DomainError
-from organizations.forms import ChineseBlankMixin, OrganizationChoiceField
-from organizations.models import Member, Organization
+from organizations.models import Organization
 from organizations.permissions import grants_of, may, org_get_for_user_or_404, own_member
 from organizations.redirects import redirect_back
 from organizations.selectors import ancestors_of
 
+from ..forms import NominationForm
 from ..models import Award
 from ..services import awards as services
 from ..services.bulletins import campaign_of_year
 
 TABS = {"roll": "光荣榜", "pending": "待审批", "mine": "推荐记录"}
-
-
-class MemberChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.name}（{obj.organization.name}）"
-
-
-class NominationForm(ChineseBlankMixin, forms.Form):
-    kind = forms.ChoiceField(label="表彰类别", choices=Award.Kind.choices)
-    year = forms.IntegerField(label="年度", min_value=2000)
-    occasion = forms.CharField(label="表彰时机", max_length=30, help_text="如“七一”“年度”。")
-    member = MemberChoiceField(label="推荐党员", queryset=Member.objects.none(), required=False)
-    organization = OrganizationChoiceField(label="推荐党组织", queryset=Organization.objects.none(), required=False)
-    citation = forms.CharField(label="主要事迹", max_length=2000, widget=forms.Textarea(attrs={"rows": 5}))
-
-    def __init__(self, *args, org: Organization, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["member"].queryset = (
-            Member.objects.filter(organization__path__startswith=org.path, is_active=True)
-            .select_related("organization")
-            .order_by("organization__path", "name")
-        )
-        self.fields["organization"].queryset = Organization.objects.filter(
-            path__startswith=org.path, is_active=True
-        ).order_by("path")
-
-    def clean(self):
-        data = super().clean()
-        kind = data.get("kind")
-        if kind in services.MEMBER_KINDS and not data.get("member"):
-            self.add_error("member", "这一类表彰须选择推荐的党员。")
-        if kind in services.ORGANIZATION_KINDS and not data.get("organization"):
-            self.add_error("organization", "先进基层党组织须选择推荐的党组织。")
-        return data
 
 
 def _scope_org(request) -> Organization | None:

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from organizations.errors import DomainError
@@ -21,29 +19,9 @@ from organizations.selectors import ancestors_of
 
 from ..bulletin_pdf import body_blocks, is_section_heading
 from ..bulletin_pdf import bulletin_pdf as render_pdf
+from ..forms import BulletinForm, DraftForm
 from ..models import Bulletin
 from ..services import bulletins as services
-from ..services.reviews import QUARTER_NAMES
-
-
-class DraftForm(forms.Form):
-    year = forms.TypedChoiceField(label="年度", coerce=int)
-    quarter = forms.TypedChoiceField(label="季度", coerce=int, choices=list(QUARTER_NAMES.items()))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        this_year = timezone.localdate().year
-        self.fields["year"].choices = [(y, f"{y}年") for y in range(this_year, this_year - 4, -1)]
-
-
-class BulletinForm(forms.Form):
-    title = forms.CharField(label="标题", max_length=200)
-    body = forms.CharField(
-        label="正文",
-        max_length=20000,
-        widget=forms.Textarea(attrs={"rows": 24}),
-        help_text="段落之间空一行；“一、”“二、”开头的一行是小标题；最后一段（落款单位和日期）靠右排版。",
-    )
 
 
 def _bulletin_or_404(user, pk, *, manage: bool = False) -> Bulletin:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -19,6 +18,7 @@ from organizations.errors import DomainError
 from organizations.models import Organization
 from organizations.permissions import may, org_get_for_user_or_404, orgs_for
 
+from ..forms import AdjustmentForm
 from ..models import Ranking, RankingEntry
 from ..services.rankings import (
     COMPONENTS,
@@ -31,13 +31,6 @@ from ..services.rankings import (
 )
 
 RANK_ACTION = {Ranking.Level.ORGANIZATIONS: "rank_organizations", Ranking.Level.MEMBERS: "rank_members"}
-
-
-class AdjustmentForm(forms.Form):
-    adjustment = forms.DecimalField(
-        label="调整分", max_digits=6, decimal_places=2, min_value=-100, max_value=100, help_text="正数加分，负数减分。"
-    )
-    reason = forms.CharField(label="调整理由", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 def _weights_from(data) -> dict:

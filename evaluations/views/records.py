@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -19,29 +18,11 @@ from organizations.permissions import may, org_get_for_user_or_404, own_member
 from organizations.redirects import redirect_back
 from organizations.selectors import ancestors_of
 
+from ..forms import CommentForm, MonthlyRecordForm
 from ..models import MonthlyRecord
 from ..services import records as services
 
 MISSING_SHOWN = 200
-
-
-class MonthlyRecordForm(forms.Form):
-    month = forms.ChoiceField(label="月份")
-    text = forms.CharField(
-        label="记实内容",
-        max_length=services.TEXT_LIMIT,
-        widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="如实记录本月履行岗位职责、兑现承诺事项、参加组织生活和服务群众的情况。",
-    )
-    is_published = forms.BooleanField(label="在支部公开栏公布", required=False, initial=True)
-
-    def __init__(self, *args, months, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["month"].choices = [(f"{m:%Y-%m}", services.month_label(m)) for m in months]
-
-
-class CommentForm(forms.Form):
-    comment = forms.CharField(label="书记点评", max_length=services.COMMENT_LIMIT)
 
 
 @login_required

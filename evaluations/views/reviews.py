@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -18,7 +17,6 @@ from django.views.decorators.http import require_POST
 from commitments.models import Pledge, PledgeItem, quarter_of
 from commitments.services import campaign_for
 from organizations.errors import DomainError
-from organizations.forms import ChineseBlankMixin, DateInput
 from organizations.models import Organization
 from organizations.permissions import (
     grants_of,
@@ -30,62 +28,12 @@ from organizations.permissions import (
 from organizations.redirects import redirect_back
 from organizations.selectors import ancestors_of
 
-from ..models import Grade, LeaderReview
+from ..forms import LeaderReviewForm
+from ..models import LeaderReview
 from ..services import reviews as services
 
 PAGE_SIZE = 50
 Kind = LeaderReview.Kind
-
-
-class LeaderReviewForm(ChineseBlankMixin, forms.Form):
-    kind = forms.ChoiceField(label="点评方式", choices=Kind.choices, initial=Kind.QUARTERLY)
-    period = forms.CharField(
-        label="期间",
-        max_length=10,
-        help_text="一月一提醒写 2025-07，一季一点评写 2025Q3，半年一检查写 2025H2，一年一总评写 2025。",
-    )
-    text = forms.CharField(label="点评意见", max_length=2000, widget=forms.Textarea(attrs={"rows": 5}))
-    requires_rectification = forms.BooleanField(label="要求限期整改", required=False)
-    rectify_by = forms.DateField(label="整改期限", required=False, widget=DateInput())
-    publish = forms.BooleanField(label="以书面形式在公开栏公布", required=False)
-
-    def __init__(self, *args, member: bool, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.aspects = services.aspects_for(member=member)
-        for name, label in self.aspects:
-            self.fields[name] = forms.ChoiceField(
-                label=label,
-                choices=Grade.choices,
-                required=False,
-                widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
-            )
-
-    def grade_fields(self):
-        return [self[name] for name, _ in self.aspects]
-
-    def clean(self):
-        data = super().clean()
-        if data.get("requires_rectification") and not data.get("rectify_by"):
-            self.add_error("rectify_by", "要求整改时请填写整改期限。")
-        if data.get("kind") in services.GRADED_KINDS:
-            missing = [(name, label) for name, label in self.aspects if not data.get(name)]
-            if missing:
-                self.add_error(None, "请逐项评定等次，尚未评定：" + "、".join(label for _, label in missing) + "。")
-                for name, label in missing:
-                    self.add_error(name, f"请评定“{label}”的等次。")
-        return data
-
-    def service_kwargs(self) -> dict:
-        data = self.cleaned_data
-        return {
-            "kind": data["kind"],
-            "period": data["period"],
-            "text": data["text"],
-            "grades": {name: data.get(name) or "" for name, _ in self.aspects},
-            "requires_rectification": data["requires_rectification"],
-            "rectify_by": data.get("rectify_by"),
-            "publish": data["publish"],
-        }
 
 
 def _quarter_from(request) -> tuple[int, int]:
