@@ -55,10 +55,9 @@ from evaluations.models import (
     Tally,
     participant_minimum,
 )
-from evaluations.services.appraisals import campaign_weights, satisfaction_of, satisfaction_text
-from evaluations.services.bulletins import bulletin_facts, compose_bulletin
+from evaluations.selectors import bulletin_facts, campaign_weights, period_label, satisfaction_of, satisfaction_text
+from evaluations.services.bulletins import compose_bulletin
 from evaluations.services.rankings import ranking_adjust, ranking_compute
-from evaluations.services.reviews import period_label
 from evaluations.statistics import tally_build
 from organizations.models import Member, Organization, OrganizationUserObjectPermission, User
 from organizations.permissions import CODENAME_ROLES, Role

@@ -62,7 +62,7 @@ def evaluation_results(org: Organization) -> dict:
     """Published 评诺 results for the board: appraisals, rankings, bulletins, honour roll, monthly records and
     leader reviews published in writing. A fixed number of queries; names and texts only, no personal data."""
     from evaluations.models import Appraisal, Bulletin, LeaderReview, MonthlyRecord, Ranking
-    from evaluations.services.awards import honour_roll
+    from evaluations.selectors import honour_roll
 
     ranking = (
         Ranking.objects.filter(organization=org, is_published=True)

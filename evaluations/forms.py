@@ -10,10 +10,10 @@ from organizations.forms import ChineseBlankMixin, DateInput, OrganizationChoice
 from organizations.models import Member, Organization
 
 from .models import Award, Ballot, Grade, LeaderReview
+from .selectors import GRADED_KINDS, QUARTER_NAMES, aspects_for, month_label
 from .services.appraisals import MAX_CODES_PER_BATCH, REASON_MAX_LENGTH
 from .services.awards import MEMBER_KINDS, ORGANIZATION_KINDS
-from .services.records import COMMENT_LIMIT, TEXT_LIMIT, month_label
-from .services.reviews import GRADED_KINDS, QUARTER_NAMES, aspects_for
+from .services.records import COMMENT_LIMIT, TEXT_LIMIT
 
 # --- 群众评议 and 整改 ----------------------------------------------------------------------------------------
 

@@ -35,7 +35,7 @@ from printing import (
 )
 
 from .models import Appraisal
-from .services.appraisals import appraisal_title, format_code
+from .selectors import appraisal_title, format_code
 
 COLUMNS, ROWS = 2, 5
 PER_PAGE = COLUMNS * ROWS

@@ -14,12 +14,9 @@ notifications for after commit. `ballot_cast` is the one public action: it needs
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
-from decimal import ROUND_DOWN, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -27,8 +24,8 @@ from commitments.models import Campaign, Notification, Pledge
 from commitments.notifications import notify
 from commitments.services import campaign_for
 from organizations.errors import DomainError
-from organizations.models import Organization, OrganizationUserObjectPermission, User
-from organizations.permissions import ROLE_CODENAMES, Role, may, require
+from organizations.models import Organization, User
+from organizations.permissions import may, require
 
 from ..models import (
     Appraisal,
@@ -40,12 +37,19 @@ from ..models import (
     new_ballot_code,
     participant_minimum,
 )
+from ..selectors import (
+    BallotRefused,
+    appraisal_tally,
+    ballot_code_lookup,
+    rectification_org_users,
+    rectification_superior_users,
+    satisfaction_text,
+)
 
 PLANNED_FIELDS = tuple(f"planned_{name}" for name, _ in Appraisal.GROUPS)
 MAX_CODES_PER_BATCH = 500
 MAX_CODES_PER_APPRAISAL = 2000
 REASON_MAX_LENGTH = 500
-DEFAULT_WEIGHTS = (Decimal("1"), Decimal("1"), Decimal("0"))
 PUBLIC_PLEDGE_STATUSES = (Pledge.Status.PUBLISHED, Pledge.Status.COMPLETED)
 # Rectifications whose deadline can pass: everything before the work is reported done.
 UNFINISHED = (
@@ -54,178 +58,6 @@ UNFINISHED = (
     Rectification.Status.RETURNED,
     Rectification.Status.APPROVED,
 )
-
-
-# --- satisfaction -----------------------------------------------------------------------------------------
-
-
-def campaign_weights(campaign: Campaign | None) -> tuple[Decimal, Decimal, Decimal]:
-    """The weights of 满意 / 基本满意 / 不满意; 1 / 1 / 0 unless the campaign sets others."""
-    if campaign is None:
-        return DEFAULT_WEIGHTS
-    return (campaign.weight_satisfied, campaign.weight_basically, campaign.weight_unsatisfied)
-
-
-def satisfaction_of(
-    satisfied: int, basically: int, unsatisfied: int, valid: int, weights=DEFAULT_WEIGHTS
-) -> Decimal | None:
-    """Σ weight·count / valid ballots; with the default weights that is (满意 + 基本满意) / valid.
-
-    The result is cut (not rounded) to four decimals, so that the stored value never reaches 90% when the exact
-    one does not: 17999 of 20000 is 0.8999, not 0.9000.
-    """
-    if not valid:
-        return None
-    ws, wb, wu = (Decimal(w) for w in weights)
-    score = ws * satisfied + wb * basically + wu * unsatisfied
-    return (score / Decimal(valid)).quantize(Decimal("0.0001"), rounding=ROUND_DOWN)
-
-
-def appraisal_title(appraisal: Appraisal) -> str:
-    """2025年上半年群众评议, marked when it is the session after a rectification."""
-    title = f"{appraisal.year}年{appraisal.get_half_display()}群众评议"
-    return title + ("（整改后再次评议）" if appraisal.rectification_id else "")
-
-
-def satisfaction_text(value: Decimal | None) -> str:
-    """86.7%; a value just under 90% keeps two decimals so that it never reads as 90.0%."""
-    if value is None:
-        return "—"
-    percent = value * 100
-    text = f"{percent.quantize(Decimal('0.1'))}%"
-    if value < Appraisal.THRESHOLD and percent.quantize(Decimal("0.1")) >= 90:
-        text = f"{percent.quantize(Decimal('0.01'), rounding=ROUND_DOWN)}%"
-    return text
-
-
-@dataclass
-class QuestionResult:
-    """The counts of one question: the overall one (pledge None) or one member's pledge."""
-
-    pledge: Pledge | None = None
-    code_satisfied: int = 0
-    code_basically: int = 0
-    code_unsatisfied: int = 0
-    paper: PaperTally | None = None
-    weights: tuple = DEFAULT_WEIGHTS
-    reasons: list[str] = field(default_factory=list)
-
-    @property
-    def code_ballots(self) -> int:
-        return self.code_satisfied + self.code_basically + self.code_unsatisfied
-
-    @property
-    def satisfied(self) -> int:
-        return self.code_satisfied + (self.paper.satisfied if self.paper else 0)
-
-    @property
-    def basically(self) -> int:
-        return self.code_basically + (self.paper.basically_satisfied if self.paper else 0)
-
-    @property
-    def unsatisfied(self) -> int:
-        return self.code_unsatisfied + (self.paper.unsatisfied if self.paper else 0)
-
-    @property
-    def paper_valid(self) -> int:
-        return self.paper.valid_forms if self.paper else 0
-
-    @property
-    def paper_invalid(self) -> int:
-        return self.paper.invalid_forms if self.paper else 0
-
-    @property
-    def valid(self) -> int:
-        return self.code_ballots + self.paper_valid
-
-    @property
-    def satisfaction(self) -> Decimal | None:
-        return satisfaction_of(self.satisfied, self.basically, self.unsatisfied, self.valid, self.weights)
-
-    @property
-    def satisfaction_text(self) -> str:
-        return satisfaction_text(self.satisfaction)
-
-    @property
-    def passed(self) -> bool | None:
-        value = self.satisfaction
-        return None if value is None else value >= Appraisal.THRESHOLD
-
-
-@dataclass
-class AppraisalTally:
-    overall: QuestionResult
-    members: list[QuestionResult]
-    minimum: int
-    codes_total: int = 0
-    codes_used: int = 0
-
-    @property
-    def participants(self) -> int:
-        return self.overall.valid
-
-    @property
-    def missing(self) -> int:
-        return max(0, self.minimum - self.participants)
-
-    @property
-    def codes_unused(self) -> int:
-        return self.codes_total - self.codes_used
-
-    @property
-    def reaches_minimum(self) -> bool:
-        return self.participants >= self.minimum
-
-    @property
-    def progress_percent(self) -> int:
-        return min(100, round(self.participants * 100 / self.minimum)) if self.minimum else 100
-
-
-def appraisal_tally(appraisal: Appraisal, *, with_reasons: bool = False) -> AppraisalTally:
-    """The live counts of a session, overall and per member's pledge, in a fixed number of queries."""
-    weights = campaign_weights(appraisal.campaign)
-    questions = list(
-        appraisal.member_questions.select_related("member").order_by("member__name", "member_id", "pk")
-        if appraisal.pk
-        else []
-    )
-    results = {None: QuestionResult(weights=weights)}
-    for pledge in questions:
-        results[pledge.pk] = QuestionResult(pledge=pledge, weights=weights)
-    rows = Ballot.objects.filter(appraisal=appraisal).values_list("pledge_id", "choice").annotate(n=Count("id"))
-    attribute = {
-        Ballot.Choice.SATISFIED: "code_satisfied",
-        Ballot.Choice.BASICALLY: "code_basically",
-        Ballot.Choice.UNSATISFIED: "code_unsatisfied",
-    }
-    for pledge_id, choice, n in rows.order_by():
-        result = results.get(pledge_id)
-        if result is not None:
-            setattr(result, attribute[choice], n)
-    for tally in PaperTally.objects.filter(appraisal=appraisal):
-        result = results.get(tally.pledge_id)
-        if result is not None:
-            result.paper = tally
-    if with_reasons:
-        reasons = (
-            Ballot.objects.filter(appraisal=appraisal, choice=Ballot.Choice.UNSATISFIED)
-            .exclude(reason="")
-            .order_by("created_at", "id")
-            .values_list("pledge_id", "reason")
-        )
-        for pledge_id, reason in reasons:
-            if pledge_id in results:
-                results[pledge_id].reasons.append(reason)
-    codes = BallotCode.objects.filter(appraisal=appraisal).aggregate(
-        total=Count("id"), used=Count("id", filter=Q(used_at__isnull=False))
-    )
-    return AppraisalTally(
-        overall=results[None],
-        members=[results[p.pk] for p in questions],
-        minimum=participant_minimum(appraisal.organization),
-        codes_total=codes["total"],
-        codes_used=codes["used"],
-    )
 
 
 # --- 群众评议 -----------------------------------------------------------------------------------------------
@@ -364,49 +196,6 @@ def appraisal_generate_codes(*, appraisal: Appraisal, by: User, count: int) -> l
             # 80 random bits per code: a clash with an existing code is all but impossible; draw again if it happens.
             continue
     raise DomainError("生成票码失败，请重试。")
-
-
-class BallotRefused(DomainError):
-    """A ballot that cannot be taken because of its code: unknown, used, or the session has ended."""
-
-    UNKNOWN, USED, CLOSED = "unknown", "used", "closed"
-    MESSAGES = {
-        UNKNOWN: "票码不存在，请核对票码后重新输入。",
-        USED: "该票码已使用，每个票码只能投一次。",
-        CLOSED: "评议已结束，不能再投票。",
-    }
-
-    def __init__(self, reason: str, appraisal: Appraisal | None = None):
-        super().__init__(self.MESSAGES[reason])
-        self.reason = reason
-        self.appraisal = appraisal
-
-
-def normalize_code(raw: str) -> str:
-    """What a person typed, as stored: upper case, without spaces or dashes (slips print it in groups)."""
-    return "".join(ch for ch in (raw or "").upper() if ch.isascii() and ch.isalnum())[:32]
-
-
-def format_code(code: str) -> str:
-    """ABCD-EFGH-JKLM-NPQR: groups of four, easier to read out and to type."""
-    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
-
-
-def ballot_code_lookup(raw: str) -> BallotCode:
-    """The code with its appraisal if it can vote now; otherwise BallotRefused with the reason."""
-    code = normalize_code(raw)
-    found = (
-        BallotCode.objects.select_related("appraisal__organization", "appraisal__campaign").filter(code=code).first()
-        if len(code) == 16
-        else None
-    )
-    if found is None:
-        raise BallotRefused(BallotRefused.UNKNOWN)
-    if found.appraisal.status != Appraisal.Status.OPEN:
-        raise BallotRefused(BallotRefused.CLOSED, found.appraisal)
-    if found.used_at is not None:
-        raise BallotRefused(BallotRefused.USED, found.appraisal)
-    return found
 
 
 def _appraisal_status_for_vote(appraisal_id: int) -> str | None:
@@ -716,38 +505,6 @@ def rectification_open_for_unfulfilled(pledge: Pledge) -> Rectification:
         source=Rectification.Source.UNFULFILLED,
         pledge=pledge,
     )
-
-
-def rectification_org_users(rectification: Rectification) -> list[User]:
-    """The organization's side: its secretaries and clerks, and the member concerned if he has an account."""
-    codenames = [ROLE_CODENAMES[Role.SECRETARY], ROLE_CODENAMES[Role.CLERK]]
-    users = list(
-        User.objects.filter(
-            organizationuserobjectpermission__content_object=rectification.organization,
-            organizationuserobjectpermission__permission__codename__in=codenames,
-            is_active=True,
-        ).distinct()
-    )
-    if rectification.member_id and rectification.member.user_id:
-        users.append(rectification.member.user)
-    return users
-
-
-def rectification_superior_users(organization: Organization) -> list[User]:
-    """The superior's side: the committee users of the nearest ancestor that has any."""
-    paths = organization.ancestor_paths()[:-1]
-    rows = list(
-        OrganizationUserObjectPermission.objects.filter(
-            content_object__path__in=paths,
-            content_object__is_active=True,
-            permission__codename=ROLE_CODENAMES[Role.COMMITTEE],
-            user__is_active=True,
-        ).values_list("user_id", "content_object__depth")
-    )
-    if not rows:
-        return []
-    nearest = max(depth for _, depth in rows)
-    return list(User.objects.filter(pk__in={uid for uid, depth in rows if depth == nearest}))
 
 
 def rectification_notify_overdue(today: datetime.date | None = None) -> int:

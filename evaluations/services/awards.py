@@ -6,30 +6,21 @@ nomination page proposes candidates from the data.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from decimal import Decimal
-
 from django.db import transaction
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
-from commitments.models import Campaign, Pledge, PledgeItem
 from commitments.notifications import notify
-from commitments.selectors import EVER_SIGNED
 from organizations.errors import DomainError
 from organizations.models import Member, Organization, User
-from organizations.permissions import Role, below_grants_q, holds_role_anywhere, require
+from organizations.permissions import require
 
-from ..models import Appraisal, Award
+from ..models import Award
+from ..selectors import approvers_of
 
 MEMBER_KINDS = frozenset({Award.Kind.STAR_MEMBER, Award.Kind.EXCELLENT_MEMBER, Award.Kind.EXCELLENT_WORKER})
 ORGANIZATION_KINDS = frozenset({Award.Kind.ADVANCED_ORGANIZATION})
 OCCASIONS = ("七一", "年度", "国庆", "五四", "三八", "五一")
-
-# Thresholds of the proposed candidates.
-STAR_SATISFACTION = Decimal("0.95")
-ORGANIZATION_SATISFACTION = Decimal("0.90")
 
 NOTIFY_NOMINATED = "award_nominated"
 NOTIFY_DECIDED = "award_decided"
@@ -110,22 +101,6 @@ def award_nominate(
     return award
 
 
-def approvers_of(org: Organization) -> list[int]:
-    """Users with the committee role on a proper ancestor of `org` (who may approve its nominations)."""
-    from organizations.models import OrganizationUserObjectPermission
-    from organizations.permissions import ROLE_CODENAMES
-
-    return list(
-        OrganizationUserObjectPermission.objects.filter(
-            content_object__path__in=org.ancestor_paths()[:-1],
-            permission__codename=ROLE_CODENAMES[Role.COMMITTEE],
-            user__is_active=True,
-        )
-        .values_list("user_id", flat=True)
-        .distinct()
-    )
-
-
 @transaction.atomic
 def award_decide(*, award: Award, by: User, approve: bool, comment: str = "") -> Award:
     """A committee above the nominating organization approves or rejects (rejection needs a reason)."""
@@ -156,139 +131,3 @@ def award_decide(*, award: Award, by: User, approve: bool, comment: str = "") ->
         key=f"award_decided:{award.pk}",
     )
     return award
-
-
-# --- reads -------------------------------------------------------------------------------------------------
-
-AWARD_RELATED = ("member__organization", "organization", "nominated_by_organization", "nominated_by", "decided_by")
-
-
-def honour_roll(org: Organization):
-    """Approved awards of members and organizations in `org`'s subtree (the 光荣榜)."""
-    return (
-        Award.objects.filter(status=Award.Status.APPROVED)
-        .filter(Q(member__organization__path__startswith=org.path) | Q(organization__path__startswith=org.path))
-        .select_related(*AWARD_RELATED)
-        .order_by("-year", "kind", "-decided_at", "id")
-    )
-
-
-def awards_to_decide(user: User):
-    """Nominations waiting for this user's decision: made by organizations strictly below a committee grant."""
-    qs = Award.objects.filter(status=Award.Status.NOMINATED).select_related(*AWARD_RELATED)
-    scope = below_grants_q(user, Role.COMMITTEE, "nominated_by_organization")
-    if scope is None:
-        return qs.none()
-    return qs.filter(scope).order_by("created_at", "id")
-
-
-def nominations_by(org: Organization):
-    """Nominations made by organizations in `org`'s subtree, newest first."""
-    return (
-        Award.objects.filter(nominated_by_organization__path__startswith=org.path)
-        .select_related(*AWARD_RELATED)
-        .order_by("-created_at", "-id")
-    )
-
-
-@dataclass
-class Candidates:
-    members: list  # Pledge rows with .items_total, .satisfaction, .nominated, .citation
-    organizations: list  # Organization rows with .due, .pledged, .items_total, .ticked, .satisfaction
-
-
-def _latest_satisfaction(org_ref: str, year: int):
-    return Subquery(
-        Appraisal.objects.filter(
-            organization=OuterRef(org_ref), year=year, status=Appraisal.Status.CLOSED, satisfaction__isnull=False
-        )
-        .order_by("-closed_at", "-id")
-        .values("satisfaction")[:1]
-    )
-
-
-class _SubqueryCount(Subquery):
-    """COUNT(*) of a correlated subquery, without grouping the outer query."""
-
-    template = "(SELECT COUNT(*) FROM (%(subquery)s) _counted)"
-    output_field = IntegerField()
-
-
-def _count(qs) -> _SubqueryCount:
-    return _SubqueryCount(qs.order_by().values("pk"))
-
-
-def award_candidates(*, org: Organization, campaign: Campaign, year: int | None = None) -> Candidates:
-    """Proposed candidates from the data, one query for members and one for organizations.
-
-    Members (践诺明星党员): a current signed pledge in the campaign made in `org`'s subtree whose every item
-    was ticked off on or before its deadline, and, where the organization's latest closed appraisal of the
-    campaign's year exists, its satisfaction at least 95%.
-    Organizations (先进基层党组织) below `org`: every member expected to pledge has signed, at least 90% of
-    the items of the pledges made there are ticked off, and a closed appraisal (if any) reached 90%.
-    `year` is the year of the awards: candidates already nominated for it (and not rejected) are flagged.
-    """
-    year = year or campaign.year
-    on_time = Q(items__state=PledgeItem.State.TICKED_OFF, items__ticked_off_on__lte=F("items__deadline"))
-    already = Award.objects.filter(member=OuterRef("member_id"), year=year).exclude(status=Award.Status.REJECTED)
-    members = list(
-        Pledge.objects.filter(
-            campaign=campaign,
-            is_current=True,
-            status__in=EVER_SIGNED,
-            member__isnull=False,
-            member__is_active=True,
-            organization__path__startswith=org.path,
-        )
-        .annotate(
-            items_total=Count("items"),
-            items_on_time=Count("items", filter=on_time),
-            satisfaction=_latest_satisfaction("organization_id", campaign.year),
-            nominated=Exists(already),
-        )
-        .filter(items_total__gt=0, items_on_time=F("items_total"))
-        .filter(Q(satisfaction__isnull=True) | Q(satisfaction__gte=STAR_SATISFACTION))
-        .select_related("member__organization", "organization")
-        .order_by("organization__path", "member__name")
-    )
-    for p in members:
-        p.citation = f"{campaign.name}中承诺的 {p.items_total} 项事项全部按期兑现销号" + (
-            f"，所在党组织群众满意度 {float(p.satisfaction):.1%}" if p.satisfaction is not None else ""
-        )
-        p.citation += "。"
-
-    signed = Pledge.objects.filter(campaign=campaign, status__in=EVER_SIGNED)
-    due = Member.objects.filter(organization__path__startswith=OuterRef("path"), is_active=True, is_exempt=False)
-    made_there = PledgeItem.objects.filter(
-        pledge__campaign=campaign,
-        pledge__is_current=True,
-        pledge__status__in=EVER_SIGNED,
-        pledge__organization__path__startswith=OuterRef("path"),
-    )
-    org_already = Award.objects.filter(organization=OuterRef("pk"), year=year).exclude(status=Award.Status.REJECTED)
-    organizations = list(
-        Organization.objects.filter(path__startswith=org.path, depth__gt=org.depth, is_active=True)
-        .annotate(
-            due=_count(due),
-            pledged=_count(due.filter(Exists(signed.filter(member=OuterRef("pk"))))),
-            items_total=_count(made_there),
-            ticked=_count(made_there.filter(state=PledgeItem.State.TICKED_OFF)),
-            satisfaction=_latest_satisfaction("pk", campaign.year),
-            nominated=Exists(org_already),
-        )
-        .alias(ticked_x10=F("ticked") * 10, total_x9=F("items_total") * 9)
-        .filter(due__gt=0, pledged=F("due"), items_total__gt=0, ticked_x10__gte=F("total_x9"))
-        .filter(Q(satisfaction__isnull=True) | Q(satisfaction__gte=ORGANIZATION_SATISFACTION))
-        .order_by("path")
-    )
-    for o in organizations:
-        o.citation = (
-            f"党员承诺全覆盖（{o.pledged}/{o.due}），承诺事项兑现销号 {o.ticked}/{o.items_total} 项"
-            + (f"，群众满意度 {float(o.satisfaction):.1%}" if o.satisfaction is not None else "")
-            + "。"
-        )
-    return Candidates(members, organizations)
-
-
-def may_decide_any(user: User) -> bool:
-    return holds_role_anywhere(user, {Role.COMMITTEE})

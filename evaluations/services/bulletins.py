@@ -6,166 +6,20 @@ coverage, 践诺明星党员 and the problems found — then edited by a person,
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from commitments.models import Campaign, Inspection, Pledge, PledgeItem, quarter_of
-from commitments.selectors import Coverage, campaign_coverage
 from organizations.errors import DomainError
 from organizations.models import Organization, User
 from organizations.permissions import require
 
-from ..models import Bulletin, MonthlyRecord
-from .reviews import QUARTER_NAMES, review_coverage
-
-OVERDUE_LISTED = 10  # overdue items named in the text; the rest are counted
-
-
-def quarter_bounds(year: int, quarter: int) -> tuple[datetime.date, datetime.date]:
-    start = datetime.date(year, (quarter - 1) * 3 + 1, 1)
-    end_month = start.month + 2
-    next_month = datetime.date(year + (end_month == 12), end_month % 12 + 1, 1)
-    return start, next_month - datetime.timedelta(days=1)
-
-
-def cn_date(day: datetime.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
-def bulletin_title(org: Organization, year: int, quarter: int) -> str:
-    return f"{org.name}{year}年{QUARTER_NAMES[quarter]}践诺情况通报"
+from ..models import Bulletin
+from ..selectors import QUARTER_NAMES, BulletinFacts, bulletin_facts, bulletin_title, cn_date, quarter_bounds
 
 
 def _pct(part: int, whole: int) -> str:
     return f"{part / whole * 100:.1f}%" if whole else "—"
-
-
-def campaign_of_year(org: Organization, year: int) -> Campaign | None:
-    """The campaign of `year` whose subtree contains `org` (the nearest one when they nest)."""
-    return (
-        Campaign.objects.filter(organization__path__in=org.ancestor_paths(), year=year)
-        .select_related("organization")
-        .order_by("-organization__depth", "-id")
-        .first()
-    )
-
-
-@dataclass
-class BulletinFacts:
-    organization: Organization
-    year: int
-    quarter: int
-    starts: datetime.date
-    ends: datetime.date
-    campaign: Campaign
-    coverage: Coverage
-    items: int = 0
-    ticked_by_end: int = 0
-    ticked_in_quarter: int = 0
-    due_in_quarter: int = 0
-    overdue: int = 0
-    needs_help: int = 0
-    overdue_examples: list[str] = field(default_factory=list)
-    inspections: int = 0
-    inspections_passed: int = 0
-    inspections_failed: int = 0
-    failed_problem_unsolved: int = 0
-    failed_not_in_place: int = 0
-    failed_masses_unsatisfied: int = 0
-    reviews_due: int = 0
-    reviews_done: int = 0
-    records_due: int = 0
-    records_done: int = 0
-    stars: list[str] = field(default_factory=list)
-
-
-def _subtree(org: Organization, prefix: str = "") -> Q:
-    return Q(**{f"{prefix}organization__path__startswith": org.path}) | Q(
-        **{f"{prefix}pledger_organization__path__startswith": org.path}
-    )
-
-
-def bulletin_facts(*, organization: Organization, year: int, quarter: int) -> BulletinFacts:
-    """The numbers of the quarter for `organization`'s subtree, each from one aggregate query."""
-    campaign = campaign_of_year(organization, year)
-    if campaign is None:
-        raise DomainError(f"{year}年没有覆盖“{organization.name}”的承诺批次，无法生成通报。")
-    starts, ends = quarter_bounds(year, quarter)
-    today = timezone.localdate()
-    # "As of the end of the quarter", or of yesterday while the quarter is still running.
-    cutoff = min(ends, today)
-    facts = BulletinFacts(
-        organization, year, quarter, starts, ends, campaign, campaign_coverage(campaign, organization)
-    )
-
-    pledges = Pledge.objects.filter(_subtree(organization), campaign=campaign, is_current=True).exclude(
-        status=Pledge.Status.SUPERSEDED
-    )
-    items = PledgeItem.objects.filter(pledge__in=pledges)
-    not_ticked_by_end = Q(ticked_off_on__isnull=True) | Q(ticked_off_on__gt=ends)
-    overdue = Q(deadline__lt=cutoff) & not_ticked_by_end
-    agg = items.aggregate(
-        items=Count("id"),
-        ticked_by_end=Count("id", filter=Q(ticked_off_on__lte=ends)),
-        ticked_in_quarter=Count("id", filter=Q(ticked_off_on__range=(starts, ends))),
-        due_in_quarter=Count("id", filter=Q(deadline__range=(starts, ends))),
-        overdue=Count("id", filter=overdue),
-        needs_help=Count("id", filter=Q(needs_help=True) & ~Q(state=PledgeItem.State.TICKED_OFF)),
-    )
-    for key, value in agg.items():
-        setattr(facts, key, value)
-    facts.overdue_examples = [
-        f"{member_name or org_name}“{content[:24]}{'……' if len(content) > 24 else ''}”（完成时限{cn_date(deadline)}）"
-        for member_name, org_name, content, deadline in items.filter(overdue)
-        .order_by("deadline", "pledge__organization__path", "position")
-        .values_list("pledge__member__name", "pledge__pledger_organization__name", "content", "deadline")[
-            :OVERDUE_LISTED
-        ]
-    ]
-
-    ins = Inspection.objects.filter(pledge__in=pledges, year=year, quarter=quarter).aggregate(
-        total=Count("id"),
-        passed=Count("id", filter=Q(result=Inspection.Result.PASS)),
-        failed=Count("id", filter=Q(result=Inspection.Result.FAIL)),
-        problem_unsolved=Count("id", filter=Q(result=Inspection.Result.FAIL, problem_unsolved=True)),
-        not_in_place=Count("id", filter=Q(result=Inspection.Result.FAIL, not_in_place=True)),
-        masses_unsatisfied=Count("id", filter=Q(result=Inspection.Result.FAIL, masses_unsatisfied=True)),
-    )
-    facts.inspections = ins["total"]
-    facts.inspections_passed = ins["passed"]
-    facts.inspections_failed = ins["failed"]
-    facts.failed_problem_unsolved = ins["problem_unsolved"]
-    facts.failed_not_in_place = ins["not_in_place"]
-    facts.failed_masses_unsatisfied = ins["masses_unsatisfied"]
-
-    coverage = review_coverage(org=organization, year=year, quarter=quarter)
-    facts.reviews_due, facts.reviews_done = coverage.due, coverage.done
-
-    months = [
-        datetime.date(year, m, 1) for m in range(starts.month, ends.month + 1) if datetime.date(year, m, 1) <= today
-    ]
-    facts.records_due = facts.coverage.members * len(months)
-    facts.records_done = MonthlyRecord.objects.filter(
-        member__organization__path__startswith=organization.path,
-        member__is_active=True,
-        member__is_exempt=False,
-        month__in=months,
-    ).count()
-
-    # 践诺明星: members every one of whose items was ticked off on or before its deadline by the quarter's end.
-    on_time = Q(state=PledgeItem.State.TICKED_OFF, ticked_off_on__lte=F("deadline")) & Q(ticked_off_on__lte=ends)
-    facts.stars = list(
-        items.filter(pledge__member__isnull=False, pledge__member__is_active=True)
-        .values("pledge_id", "pledge__organization__path", "pledge__member__name")
-        .annotate(n=Count("id"), n_on_time=Count("id", filter=on_time))
-        .filter(n_on_time=F("n"))
-        .order_by("pledge__organization__path", "pledge__member__name")
-        .values_list("pledge__member__name", flat=True)
-    )
-    return facts
 
 
 def compose_bulletin(facts: BulletinFacts, *, today: datetime.date | None = None) -> tuple[str, str]:
@@ -330,17 +184,3 @@ def bulletin_publish(*, bulletin: Bulletin, by: User) -> Bulletin:
     bulletin.published_at = timezone.now()
     bulletin.save(update_fields=["status", "published_at"])
     return bulletin
-
-
-def bulletins_of(org: Organization):
-    return Bulletin.objects.filter(organization=org).select_related("organization", "created_by")
-
-
-def default_quarter(today: datetime.date | None = None) -> tuple[int, int]:
-    """The quarter a bulletin is usually written for: the current one in its last month (the 通报会 is held
-    at the end of the quarter), otherwise the one that ended before."""
-    today = today or timezone.localdate()
-    year, quarter = quarter_of(today)
-    if today.month % 3 == 0:
-        return year, quarter
-    return (year, quarter - 1) if quarter > 1 else (year - 1, 4)

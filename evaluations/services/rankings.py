@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import datetime
 import logging
-import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import transaction
@@ -51,6 +50,7 @@ from evaluations.models import (
     Ranking,
     RankingEntry,
 )
+from evaluations.selectors import parse_ranking_period
 from evaluations.statistics import (
     Period,
     _begin,
@@ -58,7 +58,6 @@ from evaluations.statistics import (
     _last_day,
     items_in_force,
     latest_satisfaction,
-    parse_period,
     ticked_by,
 )
 from organizations.errors import DomainError
@@ -76,63 +75,9 @@ COMPONENTS = (
 )
 COMPONENT_LABELS = dict(COMPONENTS)
 DEFAULT_WEIGHTS = {"fulfilment": 40, "inspections": 20, "satisfaction": 20, "leader_grades": 10, "monthly_records": 10}
-BIMONTHS = {f"B{k}": (2 * k - 1, 2 * k) for k in range(1, 7)}
 ADJUSTMENT_LIMIT = Decimal("100")
 CENT = Decimal("0.01")
 HUNDRED = Decimal("100")
-
-_BIMONTH_RE = re.compile(r"^(\d{4})-?[Bb]([1-6])$")
-
-
-# --- periods -------------------------------------------------------------------------------------------
-
-
-def parse_ranking_period(level: str, text: str) -> Period:
-    """``2025-07`` for members, ``2025-B4`` (July–August) for organizations."""
-    raw = (text or "").strip()
-    if level == Ranking.Level.MEMBERS:
-        try:
-            period = parse_period(raw)
-        except DomainError:
-            period = None
-        if period is None or period.kind != "month":
-            raise DomainError(f"党员按月排名，期间应写作 2025-07 这样的年月（收到“{raw}”）。")
-        return period
-    if level == Ranking.Level.ORGANIZATIONS:
-        match = _BIMONTH_RE.match(raw)
-        if not match:
-            raise DomainError(
-                f"下级党组织每两个月排名一次，期间应写作 2025-B4（B1 为1—2月 … B6 为11—12月；收到“{raw}”）。"
-            )
-        year, key = int(match.group(1)), f"B{match.group(2)}"
-        first, last = BIMONTHS[key]
-        return Period(f"{year}-{key}", "bimonth", datetime.date(year, first, 1), _last_day(year, last))
-    raise DomainError("排名对象只能是下级党组织或党员。")
-
-
-def ranking_period_display(ranking: Ranking) -> str:
-    try:
-        return parse_ranking_period(ranking.level, ranking.period).display
-    except DomainError:
-        return ranking.period
-
-
-def ranking_period_choices(level: str, today: datetime.date, count: int | None = None) -> list[tuple[str, str]]:
-    """The most recent periods up to the one containing `today`, newest first: (label, 2025年7—8月)."""
-    choices = []
-    if level == Ranking.Level.MEMBERS:
-        day = today.replace(day=1)
-        for _ in range(count or 12):
-            p = parse_ranking_period(level, f"{day.year}-{day.month:02d}")
-            choices.append((p.label, p.display))
-            day = (day - datetime.timedelta(days=1)).replace(day=1)
-        return choices
-    year, k = today.year, (today.month + 1) // 2
-    for _ in range(count or 6):
-        p = parse_ranking_period(level, f"{year}-B{k}")
-        choices.append((p.label, p.display))
-        year, k = (year, k - 1) if k > 1 else (year - 1, 6)
-    return choices
 
 
 # --- weights -------------------------------------------------------------------------------------------

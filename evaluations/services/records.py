@@ -8,45 +8,24 @@ from __future__ import annotations
 import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
 from commitments.models import first_of_month
 from commitments.notifications import notify
 from organizations.errors import DomainError
-from organizations.models import Member, Organization, User
+from organizations.models import Member, User
 from organizations.permissions import require
 
 from ..models import MonthlyRecord
 from ..permissions import EvaluationAction
+from ..selectors import month_label
 
 NOTIFY_RECORD_COMMENT = "record_comment"
 NOTIFY_RECORD_DUE = "record_due"
 TEXT_LIMIT = 3000
 COMMENT_LIMIT = 500
-
-
-def month_label(month: datetime.date) -> str:
-    return f"{month.year}年{month.month}月"
-
-
-def parse_month(value: str | None) -> datetime.date | None:
-    """2025-07 → 2025-07-01; None for anything else."""
-    try:
-        return datetime.datetime.strptime((value or "").strip(), "%Y-%m").date()
-    except ValueError:
-        return None
-
-
-def recent_months(today: datetime.date | None = None, count: int = 3) -> list[datetime.date]:
-    """This month and the `count - 1` months before it, newest first."""
-    month = first_of_month(today or timezone.localdate())
-    months = []
-    for _ in range(count):
-        months.append(month)
-        month = first_of_month(month - datetime.timedelta(days=1))
-    return months
 
 
 @transaction.atomic
@@ -107,41 +86,6 @@ def monthly_record_comment(*, record: MonthlyRecord, by: User, comment: str) -> 
             key=f"record_comment:{record.pk}:{timezone.now().timestamp()}",
         )
     return record
-
-
-def _due(org: Organization):
-    return Member.objects.filter(organization__path__startswith=org.path, is_active=True, is_exempt=False)
-
-
-def missing_records(*, org: Organization, month: datetime.date):
-    """Members of `org`'s subtree (active, not exempt) without a record for `month`, by branch and name."""
-    written = MonthlyRecord.objects.filter(member=OuterRef("pk"), month=first_of_month(month))
-    return (
-        _due(org)
-        .exclude(Exists(written))
-        .select_related("organization", "user")
-        .order_by("organization__path", "name", "id")
-    )
-
-
-def record_counts(*, org: Organization, month: datetime.date) -> tuple[int, int]:
-    """(members who should write a record for `month`, members who did), one query."""
-    written = MonthlyRecord.objects.filter(member=OuterRef("pk"), month=first_of_month(month))
-    counts = _due(org).aggregate(due=Count("id"), done=Count("id", filter=Q(Exists(written))))
-    return counts["due"], counts["done"]
-
-
-def records_in(*, org: Organization, month: datetime.date):
-    """The records of `month` in `org`'s subtree, ready to list."""
-    return (
-        MonthlyRecord.objects.filter(member__organization__path__startswith=org.path, month=first_of_month(month))
-        .select_related("member__organization", "commented_by")
-        .order_by("member__organization__path", "member__name", "id")
-    )
-
-
-def records_of(member: Member):
-    return MonthlyRecord.objects.filter(member=member).select_related("commented_by").order_by("-month")
 
 
 # --- scheduled job ---------------------------------------------------------------------------------------

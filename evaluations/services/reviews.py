@@ -8,13 +8,10 @@ A review that requires rectification opens a `Rectification` (source 领导点�
 from __future__ import annotations
 
 import datetime
-import re
-from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Substr
+from django.db.models import Count, Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
@@ -26,75 +23,14 @@ from organizations.models import Member, Organization, OrganizationUserObjectPer
 from organizations.permissions import ROLE_CODENAMES, Role, may, require
 
 from ..models import Grade, LeaderReview
+from ..selectors import GRADED_KINDS, aspects_for, period_label, period_start, quarter_period, quarterly_reviews
 from .appraisals import rectification_open_from_review
 
 Kind = LeaderReview.Kind
 
-# Kinds that grade every aspect; 一月一提醒 is a reminder and may leave the grades empty.
-GRADED_KINDS = frozenset({Kind.QUARTERLY, Kind.HALF_YEAR, Kind.ANNUAL})
-
-_PERIOD_FORMATS = {
-    Kind.MONTHLY: (re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$"), "2025-07"),
-    Kind.QUARTERLY: (re.compile(r"^(\d{4})Q([1-4])$"), "2025Q3"),
-    Kind.HALF_YEAR: (re.compile(r"^(\d{4})H([12])$"), "2025H2"),
-    Kind.ANNUAL: (re.compile(r"^(\d{4})$"), "2025"),
-}
-QUARTER_NAMES = {1: "第一季度", 2: "第二季度", 3: "第三季度", 4: "第四季度"}
-
 # Notification kinds of this module (commitments.models.Notification.Kind should list them with labels).
 NOTIFY_REVIEW = "leader_review"
 NOTIFY_REVIEW_DUE = "review_due"
-
-
-# --- periods ---------------------------------------------------------------------------------------------
-
-
-def period_start(kind: str, period: str) -> datetime.date:
-    """The first day of `period`; DomainError when its format does not match the kind."""
-    pattern, example = _PERIOD_FORMATS[kind]
-    match = pattern.match(period or "")
-    if match is None or not 2000 <= int(match.group(1)) <= 2100:
-        raise DomainError(f"期间格式不对：{Kind(kind).label}的期间应写成 {example} 这样。")
-    year = int(match.group(1))
-    if kind == Kind.MONTHLY:
-        return datetime.date(year, int(match.group(2)), 1)
-    if kind == Kind.QUARTERLY:
-        return datetime.date(year, (int(match.group(2)) - 1) * 3 + 1, 1)
-    if kind == Kind.HALF_YEAR:
-        return datetime.date(year, 1 if match.group(2) == "1" else 7, 1)
-    return datetime.date(year, 1, 1)
-
-
-def current_period(kind: str, today: datetime.date | None = None) -> str:
-    today = today or timezone.localdate()
-    if kind == Kind.MONTHLY:
-        return f"{today:%Y-%m}"
-    if kind == Kind.QUARTERLY:
-        return quarter_period(*quarter_of(today))
-    if kind == Kind.HALF_YEAR:
-        return f"{today.year}H{1 if today.month <= 6 else 2}"
-    return str(today.year)
-
-
-def quarter_period(year: int, quarter: int) -> str:
-    return f"{year}Q{quarter}"
-
-
-def period_label(period: str) -> str:
-    """2025Q3 → 2025年第三季度; 2025-07 → 2025年7月; 2025H2 → 2025年下半年; 2025 → 2025年度."""
-    if m := re.match(r"^(\d{4})Q([1-4])$", period):
-        return f"{m.group(1)}年{QUARTER_NAMES[int(m.group(2))]}"
-    if m := re.match(r"^(\d{4})-(\d{2})$", period):
-        return f"{m.group(1)}年{int(m.group(2))}月"
-    if m := re.match(r"^(\d{4})H([12])$", period):
-        return f"{m.group(1)}年{'上' if m.group(2) == '1' else '下'}半年"
-    if re.match(r"^\d{4}$", period):
-        return f"{period}年度"
-    return period
-
-
-def aspects_for(*, member: bool) -> tuple[tuple[str, str], ...]:
-    return LeaderReview.MEMBER_ASPECTS if member else LeaderReview.ORGANIZATION_ASPECTS
 
 
 # --- writing a review ------------------------------------------------------------------------------------
@@ -232,134 +168,6 @@ def leader_review_publish(*, review: LeaderReview, by: User, publish: bool = Tru
     return review
 
 
-# --- coverage (逐一点评) -----------------------------------------------------------------------------------
-
-
-@dataclass
-class ReviewCoverage:
-    """Who has this quarter's 一季一点评: for a branch its members; for a committee each direct child."""
-
-    organization: Organization
-    year: int
-    quarter: int
-    due: int
-    done: int
-    missing: QuerySet | None = None  # branch: the members still to review, by name
-    children: list[Organization] | None = None  # committee: each with .due, .done, .org_reviewed
-    own_due: int = 0  # committee: members directly in the organization itself
-    own_done: int = 0
-
-    @property
-    def period(self) -> str:
-        return quarter_period(self.year, self.quarter)
-
-    @property
-    def label(self) -> str:
-        return period_label(self.period)
-
-    @property
-    def is_rollup(self) -> bool:
-        return self.children is not None
-
-    @property
-    def rate(self) -> float | None:
-        return self.done / self.due if self.due else None
-
-    @property
-    def remaining(self) -> int:
-        return max(self.due - self.done, 0)
-
-    @property
-    def percent(self) -> int:
-        """The coverage as a whole percentage for progress bars (100 when nobody is due)."""
-        return 100 if not self.due else int(self.done * 100 / self.due)
-
-    @property
-    def complete(self) -> bool:
-        return self.done >= self.due
-
-    @property
-    def children_reviewed(self) -> int:
-        return sum(1 for c in self.children or () if c.org_reviewed)
-
-
-def _quarterly_reviews(period: str):
-    return LeaderReview.objects.filter(kind=Kind.QUARTERLY, period=period)
-
-
-def due_members(org: Organization):
-    """Members of the branch who should be reviewed: active and not exempt."""
-    return Member.objects.filter(organization=org, is_active=True, is_exempt=False)
-
-
-def review_coverage(*, org: Organization, year: int, quarter: int) -> ReviewCoverage:
-    """Coverage of 一季一点评 for `year`Q`quarter`.
-
-    A branch (a node without children) gets its counts and the members still lacking a review; any other
-    node gets, per direct child, the done/due of the child's whole subtree from one grouped query, and
-    whether the child itself has its own quarterly review from the committee.
-    """
-    period = quarter_period(year, quarter)
-    reviewed = Exists(_quarterly_reviews(period).filter(member=OuterRef("pk")))
-    if not org.numchild:
-        members = due_members(org)
-        counts = members.aggregate(due=Count("id"), done=Count("id", filter=Q(reviewed)))
-        missing = members.exclude(reviewed).select_related("user").order_by("name", "id")
-        return ReviewCoverage(org, year, quarter, counts["due"], counts["done"], missing=missing)
-
-    prefix_len = len(org.path) + Organization.steplen
-    rows = (
-        Member.objects.filter(
-            organization__path__startswith=org.path,
-            organization__is_active=True,
-            is_active=True,
-            is_exempt=False,
-        )
-        .annotate(prefix=Substr("organization__path", 1, prefix_len), reviewed=reviewed)
-        .order_by()
-        .values("prefix")
-        .annotate(due=Count("id"), done=Count("id", filter=Q(reviewed=True)))
-    )
-    by_prefix = {r["prefix"]: (r["due"], r["done"]) for r in rows}
-    children = list(
-        Organization.objects.filter(path__startswith=org.path, depth=org.depth + 1, is_active=True)
-        .annotate(org_reviewed=Exists(_quarterly_reviews(period).filter(organization=OuterRef("pk"))))
-        .order_by("path")
-    )
-    for child in children:
-        child.due, child.done = by_prefix.get(child.path, (0, 0))
-    own_due, own_done = by_prefix.get(org.path, (0, 0))
-    due = sum(d for d, _ in by_prefix.values())
-    done = sum(d for _, d in by_prefix.values())
-    return ReviewCoverage(org, year, quarter, due, done, children=children, own_due=own_due, own_done=own_done)
-
-
-def branch_review_members(*, org: Organization, period: str):
-    """The branch's members for the review page, each with whether this quarter's review is done and the
-    time and id of the latest review of any kind (one query)."""
-    latest = LeaderReview.objects.filter(member=OuterRef("pk")).order_by("-created_at", "-id")
-    return (
-        Member.objects.filter(organization=org, is_active=True)
-        .select_related("user")
-        .annotate(
-            reviewed=Exists(_quarterly_reviews(period).filter(member=OuterRef("pk"))),
-            last_review_at=Subquery(latest.values("created_at")[:1]),
-        )
-        .order_by("is_exempt", "reviewed", "name", "id")
-    )
-
-
-def reviews_in(org: Organization):
-    """Reviews of members and organizations in `org`'s subtree, newest first, ready to list."""
-    return (
-        LeaderReview.objects.filter(
-            Q(member__organization__path__startswith=org.path) | Q(organization__path__startswith=org.path)
-        )
-        .select_related("member__organization", "organization", "reviewer")
-        .order_by("-created_at", "-id")
-    )
-
-
 # --- scheduled job ---------------------------------------------------------------------------------------
 
 
@@ -372,7 +180,7 @@ def remind_quarterly_reviews(*, today: datetime.date | None = None) -> int:
     period = quarter_period(year, quarter)
     missing = dict(
         Member.objects.filter(is_active=True, is_exempt=False, organization__is_active=True)
-        .exclude(Exists(_quarterly_reviews(period).filter(member=OuterRef("pk"))))
+        .exclude(Exists(quarterly_reviews(period).filter(member=OuterRef("pk"))))
         .order_by()
         .values("organization_id")
         .annotate(n=Count("id"))

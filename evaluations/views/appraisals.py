@@ -30,6 +30,7 @@ from organizations.errors import DomainError
 from organizations.models import Organization
 from organizations.permissions import grants_of, may, org_get_for_user_or_404, orgs_for
 
+from .. import selectors
 from ..forms import (
     AppraisalForm,
     BallotForm,
@@ -40,8 +41,8 @@ from ..forms import (
     RectificationReportForm,
 )
 from ..models import Appraisal, Ballot, BallotCode, PaperTally, Rectification, participant_minimum
+from ..selectors import BallotRefused, appraisal_title, satisfaction_text
 from ..services import appraisals as services
-from ..services.appraisals import BallotRefused, appraisal_title, satisfaction_text
 
 PAGE_SIZE = 30
 
@@ -287,7 +288,7 @@ def appraisal_detail(request, pk):
     appraisal = _appraisal_or_404(user, pk)
     org = appraisal.organization
     can_manage = may(user, "manage_appraisal", org)
-    tally = services.appraisal_tally(appraisal, with_reasons=True)
+    tally = selectors.appraisal_tally(appraisal, with_reasons=True)
     opened = Rectification.objects.filter(appraisal=appraisal).first()
     suggested = max(tally.minimum - tally.codes_total, 10) if tally.codes_total < tally.minimum else 10
     groups = [(label, getattr(appraisal, f"planned_{name}")) for name, label in Appraisal.GROUPS]
@@ -606,7 +607,7 @@ def ballot_entry(request):
     raw = request.GET.get("code")
     error = ""
     if raw is not None:
-        code = services.normalize_code(raw)
+        code = selectors.normalize_code(raw)
         if len(code) == 16:
             return redirect("evaluations:ballot_vote", code=code)
         error = "票码由 16 位字母和数字组成，请核对票码条后重新输入。" if raw.strip() else "请输入票码。"
@@ -618,11 +619,11 @@ def ballot_entry(request):
 @never_cache
 def ballot_vote(request, code):
     """/pj/<code>/: the organization's published pledges and the questions; one vote per code."""
-    normalized = services.normalize_code(code)
+    normalized = selectors.normalize_code(code)
     if normalized != code and len(normalized) == 16:
         return redirect("evaluations:ballot_vote", code=normalized)
     try:
-        found = services.ballot_code_lookup(code)
+        found = selectors.ballot_code_lookup(code)
     except BallotRefused as e:
         return _refused(request, e)
     appraisal = found.appraisal
@@ -661,7 +662,7 @@ def ballot_vote(request, code):
             "has_questions": bool(form.questions),
             "form": form,
             "code": found.code,
-            "code_text": services.format_code(found.code),
+            "code_text": selectors.format_code(found.code),
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -670,7 +671,7 @@ def ballot_vote(request, code):
 @never_cache
 def ballot_thanks(request, code):
     found = (
-        BallotCode.objects.select_related("appraisal__organization").filter(code=services.normalize_code(code)).first()
+        BallotCode.objects.select_related("appraisal__organization").filter(code=selectors.normalize_code(code)).first()
     )
     if found is None:
         return _refused(request, BallotRefused(BallotRefused.UNKNOWN))

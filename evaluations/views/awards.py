@@ -20,10 +20,11 @@ from organizations.permissions import grants_of, may, org_get_for_user_or_404, o
 from organizations.redirects import redirect_back
 from organizations.selectors import ancestors_of
 
+from .. import selectors
 from ..forms import NominationForm
 from ..models import Award
+from ..selectors import campaign_of_year
 from ..services import awards as services
-from ..services.bulletins import campaign_of_year
 
 TABS = {"roll": "光荣榜", "pending": "待审批", "mine": "推荐记录"}
 
@@ -47,16 +48,16 @@ def award_index(request):
     org = _scope_org(request)
     if org is None:
         raise PermissionDenied("您的账号没有关联党组织。")
-    can_decide = services.may_decide_any(user)
+    can_decide = selectors.may_decide_any(user)
     can_nominate = may(user, "nominate_award", org)
     tab = request.GET.get("tab", "roll")
     if tab == "pending" and can_decide:
-        qs = services.awards_to_decide(user)
+        qs = selectors.awards_to_decide(user)
     elif tab == "mine" and can_nominate:
-        qs = services.nominations_by(org)
+        qs = selectors.nominations_by(org)
     else:
         tab = "roll"
-        qs = services.honour_roll(org)
+        qs = selectors.honour_roll(org)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     tabs = [(key, label) for key, label in TABS.items() if key == "roll" or (key == "pending" and can_decide)]
     if can_nominate:
@@ -71,7 +72,7 @@ def award_index(request):
             "page": page,
             "qs": f"tab={tab}&org={org.code}",
             "can_nominate": can_nominate,
-            "pending_count": services.awards_to_decide(user).count() if can_decide else 0,
+            "pending_count": selectors.awards_to_decide(user).count() if can_decide else 0,
         },
     )
 
@@ -110,7 +111,7 @@ def award_nominate(request, code):
         else:
             messages.success(request, f"已推荐{award}，等待上级党委审批。")
             return redirect(reverse("evaluations:award_index") + f"?tab=mine&org={org.code}")
-    candidates = services.award_candidates(org=org, campaign=campaign, year=year) if campaign else None
+    candidates = selectors.award_candidates(org=org, campaign=campaign, year=year) if campaign else None
     return render(
         request,
         "evaluations/award_nominate.html",

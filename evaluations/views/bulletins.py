@@ -17,6 +17,7 @@ from organizations.errors import DomainError
 from organizations.permissions import may, org_get_for_user_or_404
 from organizations.selectors import ancestors_of
 
+from .. import selectors
 from ..bulletin_pdf import body_blocks, is_section_heading
 from ..bulletin_pdf import bulletin_pdf as render_pdf
 from ..forms import BulletinForm, DraftForm
@@ -45,11 +46,11 @@ def bulletin_index(request, code):
     user = request.user
     org = org_get_for_user_or_404(user, code, "view_org")
     can_manage = may(user, "manage_bulletin", org)
-    qs = services.bulletins_of(org)
+    qs = selectors.bulletins_of(org)
     if not can_manage:
         qs = qs.filter(status=Bulletin.Status.PUBLISHED)
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
-    year, quarter = services.default_quarter()
+    year, quarter = selectors.default_quarter()
     return render(
         request,
         "evaluations/bulletin_index.html",

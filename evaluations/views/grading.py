@@ -20,6 +20,7 @@ from organizations.models import Organization
 from organizations.permissions import grants_of, may
 from organizations.redirects import redirect_back
 
+from .. import selectors
 from ..services import grading as services
 
 PAGE_SIZE = 30
@@ -53,7 +54,7 @@ def grade_index(request):
         .order_by("final_grade", "organization__path", "member__name", "id"),
     )
     page = Paginator(pledges, PAGE_SIZE).get_page(request.GET.get("page"))
-    proposals = services.proposals_for(page.object_list)
+    proposals = selectors.proposals_for(page.object_list)
     for p in page.object_list:
         p.proposal = proposals[p.pk]
     graded = sum(1 for p in pledges if p.final_grade)
@@ -65,8 +66,8 @@ def grade_index(request):
             "campaigns": campaigns,
             "page": page,
             "qs": f"campaign={campaign.pk}",
-            "open": services.grading_open(campaign),
-            "grades": services.FINAL_GRADES,
+            "open": selectors.grading_open(campaign),
+            "grades": selectors.FINAL_GRADES,
             "total": len(pledges),
             "graded": graded,
         },

@@ -20,15 +20,8 @@ from organizations.permissions import may, org_get_for_user_or_404, orgs_for
 
 from ..forms import AdjustmentForm
 from ..models import Ranking, RankingEntry
-from ..services.rankings import (
-    COMPONENTS,
-    DEFAULT_WEIGHTS,
-    ranking_adjust,
-    ranking_compute,
-    ranking_period_choices,
-    ranking_period_display,
-    ranking_publish,
-)
+from ..selectors import ranking_period_choices, ranking_period_display
+from ..services.rankings import COMPONENTS, DEFAULT_WEIGHTS, ranking_adjust, ranking_compute, ranking_publish
 
 RANK_ACTION = {Ranking.Level.ORGANIZATIONS: "rank_organizations", Ranking.Level.MEMBERS: "rank_members"}
 

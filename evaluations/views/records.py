@@ -18,6 +18,7 @@ from organizations.permissions import may, org_get_for_user_or_404, own_member
 from organizations.redirects import redirect_back
 from organizations.selectors import ancestors_of
 
+from .. import selectors
 from ..forms import CommentForm, MonthlyRecordForm
 from ..models import MonthlyRecord
 from ..services import records as services
@@ -30,8 +31,8 @@ def record_mine(request):
     member = own_member(request.user)
     if member is None:
         return render(request, "evaluations/record_mine.html", {"member": None})
-    months = services.recent_months()
-    chosen = services.parse_month(request.POST.get("month") or request.GET.get("month")) or months[0]
+    months = selectors.recent_months()
+    chosen = selectors.parse_month(request.POST.get("month") or request.GET.get("month")) or months[0]
     existing = MonthlyRecord.objects.filter(member=member, month=first_of_month(chosen)).first()
     initial = {"month": f"{chosen:%Y-%m}"}
     if existing is not None:
@@ -43,16 +44,16 @@ def record_mine(request):
             record = services.monthly_record_save(
                 member=member,
                 by=request.user,
-                month=services.parse_month(data["month"]),
+                month=selectors.parse_month(data["month"]),
                 text=data["text"],
                 is_published=data["is_published"],
             )
         except (DomainError, PermissionDenied) as e:
             form.add_error(None, str(e))
         else:
-            messages.success(request, f"已保存{services.month_label(record.month)}的记实。")
+            messages.success(request, f"已保存{selectors.month_label(record.month)}的记实。")
             return redirect("evaluations:record_mine")
-    page = Paginator(services.records_of(member), 12).get_page(request.GET.get("page"))
+    page = Paginator(selectors.records_of(member), 12).get_page(request.GET.get("page"))
     return render(
         request,
         "evaluations/record_mine.html",
@@ -72,12 +73,12 @@ def record_org(request, code):
     user = request.user
     org = org_get_for_user_or_404(user, code, "view_ledger")
     this_month = first_of_month(timezone.localdate())
-    month = services.parse_month(request.GET.get("month")) or this_month
+    month = selectors.parse_month(request.GET.get("month")) or this_month
     if month > this_month:
         month = this_month
-    due, done = services.record_counts(org=org, month=month)
-    missing = list(services.missing_records(org=org, month=month)[:MISSING_SHOWN])
-    page = Paginator(services.records_in(org=org, month=month), 30).get_page(request.GET.get("page"))
+    due, done = selectors.record_counts(org=org, month=month)
+    missing = list(selectors.missing_records(org=org, month=month)[:MISSING_SHOWN])
+    page = Paginator(selectors.records_in(org=org, month=month), 30).get_page(request.GET.get("page"))
     for r in page.object_list:
         r.may_comment = may(user, "comment_monthly_record", r.member)
     return render(
@@ -87,7 +88,7 @@ def record_org(request, code):
             "org": org,
             "ancestors": ancestors_of(org),
             "month": month,
-            "months": services.recent_months(count=12),
+            "months": selectors.recent_months(count=12),
             "due": due,
             "done": done,
             "missing": missing,
@@ -112,7 +113,7 @@ def record_comment(request, pk):
         except (DomainError, PermissionDenied) as e:
             messages.error(request, str(e))
         else:
-            messages.success(request, f"已点评{record.member.name}{services.month_label(record.month)}的记实。")
+            messages.success(request, f"已点评{record.member.name}{selectors.month_label(record.month)}的记实。")
     else:
         messages.error(request, "请填写点评内容（不超过 500 字）。")
     return redirect_back(request, reverse("evaluations:record_org", args=[record.member.organization.code]))

@@ -28,6 +28,7 @@ from organizations.permissions import (
 from organizations.redirects import redirect_back
 from organizations.selectors import ancestors_of
 
+from .. import selectors
 from ..forms import LeaderReviewForm
 from ..models import LeaderReview
 from ..services import reviews as services
@@ -39,7 +40,7 @@ Kind = LeaderReview.Kind
 def _quarter_from(request) -> tuple[int, int]:
     value = (request.GET.get("period") or "").strip().upper()
     try:
-        services.period_start(Kind.QUARTERLY, value)
+        selectors.period_start(Kind.QUARTERLY, value)
     except DomainError:
         return quarter_of(timezone.localdate())
     return int(value[:4]), int(value[-1])
@@ -49,8 +50,8 @@ def _recent_quarters(count: int = 6) -> list[tuple[str, str]]:
     year, quarter = quarter_of(timezone.localdate())
     out = []
     for _ in range(count):
-        period = services.quarter_period(year, quarter)
-        out.append((period, services.period_label(period)))
+        period = selectors.quarter_period(year, quarter)
+        out.append((period, selectors.period_label(period)))
         year, quarter = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
     return out
 
@@ -58,7 +59,7 @@ def _recent_quarters(count: int = 6) -> list[tuple[str, str]]:
 def _labelled(reviews):
     """Reviews with the Chinese name of their period (2025Q3 → 2025年第三季度) for the cards."""
     for r in reviews:
-        r.period_label = services.period_label(r.period)
+        r.period_label = selectors.period_label(r.period)
     return reviews
 
 
@@ -85,7 +86,7 @@ def review_org(request, code):
     user = request.user
     org = org_get_for_user_or_404(user, code, "view_ledger")
     year, quarter = _quarter_from(request)
-    coverage = services.review_coverage(org=org, year=year, quarter=quarter)
+    coverage = selectors.review_coverage(org=org, year=year, quarter=quarter)
     context = {
         "org": org,
         "ancestors": ancestors_of(org),
@@ -104,7 +105,7 @@ def review_org(request, code):
         for child in coverage.children:
             child.may_review = may(user, "review_organization", child)
     else:
-        rows = services.branch_review_members(org=org, period=coverage.period)
+        rows = selectors.branch_review_members(org=org, period=coverage.period)
         page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
         for m in page.object_list:
             m.organization = org
@@ -117,7 +118,7 @@ def _form_page(request, *, member=None, organization=None):
     user = request.user
     subject_org = member.organization if member is not None else organization
     kind = request.GET.get("kind") if request.GET.get("kind") in Kind.values else Kind.QUARTERLY
-    initial = {"kind": kind, "period": request.GET.get("period") or services.current_period(kind)}
+    initial = {"kind": kind, "period": request.GET.get("period") or selectors.current_period(kind)}
     form = LeaderReviewForm(request.POST or None, initial=initial, member=member is not None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -129,7 +130,7 @@ def _form_page(request, *, member=None, organization=None):
         else:
             name = member.name if member is not None else organization.name
             messages.success(
-                request, f"已点评{name}（{services.period_label(review.period)}{review.get_kind_display()}）。"
+                request, f"已点评{name}（{selectors.period_label(review.period)}{review.get_kind_display()}）。"
             )
             back = subject_org if member is not None else Organization.objects.get_parent(organization) or organization
             target = reverse("evaluations:review_org", args=[back.code])
@@ -165,7 +166,7 @@ def _form_page(request, *, member=None, organization=None):
             "recent": _labelled(list(recent.select_related("reviewer").order_by("-created_at", "-id")[:5])),
             "campaign": campaign,
             "progress": progress,
-            "current_periods": {k: services.current_period(k) for k in Kind.values},
+            "current_periods": {k: selectors.current_period(k) for k in Kind.values},
         },
     )
 
@@ -191,7 +192,7 @@ def review_org_new(request, code):
 def review_history(request, code):
     user = request.user
     org = org_get_for_user_or_404(user, code, "view_ledger")
-    page = Paginator(services.reviews_in(org), 30).get_page(request.GET.get("page"))
+    page = Paginator(selectors.reviews_in(org), 30).get_page(request.GET.get("page"))
     for r in _labelled(page.object_list):
         if r.member_id:
             r.may_publish = r.reviewer_id == user.pk or may(user, "review_member", r.member)

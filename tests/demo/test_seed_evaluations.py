@@ -29,17 +29,17 @@ from evaluations.models import (
     Tally,
     participant_minimum,
 )
-from evaluations.services.appraisals import (
+from evaluations.selectors import (
     appraisal_tally,
-    ballot_cast,
+    awards_to_decide,
     ballot_code_lookup,
     campaign_weights,
+    review_coverage,
     satisfaction_of,
     satisfaction_text,
 )
-from evaluations.services.awards import awards_to_decide
+from evaluations.services.appraisals import ballot_cast
 from evaluations.services.rankings import score_of
-from evaluations.services.reviews import review_coverage
 from organizations.models import Member, Organization, User
 
 CUT = timezone.make_aware(datetime.datetime.combine(DEMO_TODAY + datetime.timedelta(days=1), datetime.time.min))

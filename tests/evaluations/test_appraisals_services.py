@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from evaluations import selectors
 from evaluations.models import BallotCode, PaperTally, participant_minimum
 from organizations.errors import DomainError
 from organizations.models import Organization
@@ -161,7 +162,7 @@ def test_satisfaction_is_satisfied_plus_basically_over_valid_ballots(world, fail
     a = fresh(failed_appraisal)
     assert (a.satisfied, a.basically_satisfied, a.unsatisfied, a.valid_ballots) == (20, 6, 4, 30)
     assert a.satisfaction == Decimal("0.8666")  # 26 / 30, cut to four decimals
-    assert services.satisfaction_text(a.satisfaction) == "86.7%"
+    assert selectors.satisfaction_text(a.satisfaction) == "86.7%"
     assert a.passed is False
     assert a.is_published and a.closed_at is not None
 
@@ -188,11 +189,11 @@ def test_weights_can_make_a_session_pass_that_the_default_fails(world, open_appr
 
 
 def test_satisfaction_of_the_formula_directly():
-    assert services.satisfaction_of(27, 0, 3, 30) == Decimal("0.9")
-    assert services.satisfaction_of(1, 1, 1, 3) == Decimal("0.6666")
-    assert services.satisfaction_of(0, 0, 0, 0) is None
+    assert selectors.satisfaction_of(27, 0, 3, 30) == Decimal("0.9")
+    assert selectors.satisfaction_of(1, 1, 1, 3) == Decimal("0.6666")
+    assert selectors.satisfaction_of(0, 0, 0, 0) is None
     weights = (Decimal("1"), Decimal("0.5"), Decimal("0"))
-    assert services.satisfaction_of(10, 10, 0, 20, weights) == Decimal("0.75")
+    assert selectors.satisfaction_of(10, 10, 0, 20, weights) == Decimal("0.75")
 
 
 def test_exactly_ninety_percent_passes(world, open_appraisal):
@@ -200,7 +201,7 @@ def test_exactly_ninety_percent_passes(world, open_appraisal):
     cast(appraisal, satisfied=20, basically=7, unsatisfied=3)
     closed = services.appraisal_close(appraisal=appraisal, by=world.committee)
     assert closed.satisfaction == Decimal("0.9000") and closed.passed
-    assert services.satisfaction_text(closed.satisfaction) == "90.0%"
+    assert selectors.satisfaction_text(closed.satisfaction) == "90.0%"
     assert not Rectification.objects.exists()
 
 
@@ -209,7 +210,7 @@ def test_just_below_ninety_percent_fails_and_opens_a_rectification(world, open_a
     paper(appraisal, satisfied=8999, unsatisfied=1001)  # 89.99%
     closed = services.appraisal_close(appraisal=appraisal, by=world.committee)
     assert closed.satisfaction == Decimal("0.8999") and closed.passed is False
-    assert services.satisfaction_text(closed.satisfaction) == "89.99%"  # never shown as 90.0%
+    assert selectors.satisfaction_text(closed.satisfaction) == "89.99%"  # never shown as 90.0%
     rectification = Rectification.objects.get()
     assert rectification.source == Rectification.Source.APPRAISAL
     assert rectification.appraisal == closed and rectification.organization == world.tree.branch_a1
@@ -296,7 +297,7 @@ def test_member_questions_add_code_ballots_and_paper_forms(world, open_appraisal
     paper(appraisal, satisfied=4, basically=1, pledge=pledge)
     with pytest.raises(DomainError, match="不在本次逐人测评之列"):
         paper(appraisal, satisfied=4, pledge=other)
-    tally = services.appraisal_tally(appraisal)
+    tally = selectors.appraisal_tally(appraisal)
     (member,) = tally.members
     assert (member.satisfied, member.basically, member.unsatisfied, member.valid) == (6, 1, 3, 10)
     assert member.satisfaction == Decimal("0.7") and member.passed is False

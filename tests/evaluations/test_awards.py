@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from commitments.models import Notification, Pledge, PledgeItem
+from evaluations import selectors
 from evaluations.models import Award
 from evaluations.services import awards as services
 from organizations.errors import DomainError
@@ -48,7 +49,7 @@ def test_branch_nominates_and_the_town_committee_approves(world, run_on_commit):
     award.refresh_from_db()
     assert (award.status, award.decided_by) == ("approved", world.committee) and award.decided_at
     assert "已批准" in Notification.objects.get(recipient=world.secretary).text
-    assert list(services.honour_roll(world.tree.town_a)) == [award]
+    assert list(selectors.honour_roll(world.tree.town_a)) == [award]
     with pytest.raises(DomainError):
         services.award_decide(award=award, by=world.committee, approve=False, comment="改主意")
 
@@ -69,7 +70,7 @@ def test_county_committee_may_decide_too_and_rejection_needs_a_reason(world, peo
     services.award_decide(award=award, by=people.county_committee, approve=False, comment="事迹不够突出。")
     award.refresh_from_db()
     assert award.status == "rejected" and award.decision_comment == "事迹不够突出。"
-    assert list(services.honour_roll(world.tree.county)) == []
+    assert list(selectors.honour_roll(world.tree.county)) == []
     nominate(world)  # a rejected nomination may be made again
 
 
@@ -112,10 +113,10 @@ def test_nomination_rules(world, people):
     # The town's own nomination goes to the county, not to the town committee itself.
     with pytest.raises(PermissionDenied):
         services.award_decide(award=town, by=world.committee, approve=True)
-    assert list(services.awards_to_decide(world.committee)) == list(
+    assert list(selectors.awards_to_decide(world.committee)) == list(
         Award.objects.filter(nominated_by_organization=world.tree.branch_a1).order_by("created_at", "id")
     )
-    assert town in services.awards_to_decide(people.county_committee)
+    assert town in selectors.awards_to_decide(people.county_committee)
 
 
 @pytest.fixture
@@ -139,7 +140,7 @@ def candidates_data(world, branch_members):
 def test_candidates_from_the_data(world, candidates_data, django_assert_num_queries):
     star, b2_star, b1_star = candidates_data
     with django_assert_num_queries(2):
-        found = services.award_candidates(org=world.tree.county, campaign=world.campaign)
+        found = selectors.award_candidates(org=world.tree.county, campaign=world.campaign)
     assert [p.member for p in found.members] == [star, b1_star]
     by_member = {p.member: p for p in found.members}
     assert "2 项事项全部按期兑现销号" in by_member[star].citation
@@ -149,7 +150,7 @@ def test_candidates_from_the_data(world, candidates_data, django_assert_num_quer
     assert (cb1.due, cb1.pledged, cb1.items_total, cb1.ticked) == (1, 1, 2, 2)
     # A nomination is flagged so that nobody is proposed twice.
     nominate(world, member=star)
-    found = services.award_candidates(org=world.tree.branch_a1, campaign=world.campaign)
+    found = selectors.award_candidates(org=world.tree.branch_a1, campaign=world.campaign)
     assert [(p.member, p.nominated) for p in found.members] == [(star, True)]
 
 
@@ -159,10 +160,10 @@ def test_branch_with_most_items_ticked_is_an_organization_candidate(world, branc
     for m in people[:9]:
         quick_pledge(campaign=c, member=m, items=ON_TIME[:1])
     quick_pledge(campaign=c, member=people[9], items=[(D(2025, 9, 30), None)])
-    found = services.award_candidates(org=t.town_a, campaign=c)
+    found = selectors.award_candidates(org=t.town_a, campaign=c)
     assert [o.code for o in found.organizations] == ["CA1"]  # 9 of 10 items ticked off: 90%
     PledgeItem.objects.filter(pledge__member=people[0]).update(state="in_progress", ticked_off_on=None)
-    assert services.award_candidates(org=t.town_a, campaign=c).organizations == []
+    assert selectors.award_candidates(org=t.town_a, campaign=c).organizations == []
 
 
 def test_award_pages(client, world, candidates_data):

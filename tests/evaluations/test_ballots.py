@@ -6,7 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from evaluations.models import Ballot, BallotCode
-from evaluations.services.appraisals import BallotRefused
+from evaluations.selectors import BallotRefused
 from organizations.errors import DomainError
 
 from .conftest_appraisals import *  # noqa: F403

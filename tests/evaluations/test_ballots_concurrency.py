@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 
 from evaluations.models import Appraisal, Ballot, BallotCode
-from evaluations.services.appraisals import BallotRefused
+from evaluations.selectors import BallotRefused
 from organizations.models import User
 
 from .conftest_appraisals import *  # noqa: F403

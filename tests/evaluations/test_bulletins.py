@@ -12,6 +12,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from commitments.models import Inspection, Pledge, PledgeItem
+from evaluations import selectors
 from evaluations.bulletin_pdf import bulletin_pdf
 from evaluations.models import Bulletin, MonthlyRecord
 from evaluations.services import bulletins as services
@@ -93,7 +94,7 @@ def test_draft_of_a_branch_has_the_numbers_of_the_quarter(world, quarter_data):
     assert "1. 还有 1 名党员没有签约承诺" in text
     assert "有 1 项承诺事项逾期未销号" in text and "有 1 份承诺书季度检查未通过" in text
     assert "还有 3 名党员本季度未进行领导点评" in text and "党员每月记实缺 12 份" in text
-    assert text.rstrip().endswith(f"甲镇一村党支部\n{services.cn_date(timezone.localdate())}")
+    assert text.rstrip().endswith(f"甲镇一村党支部\n{selectors.cn_date(timezone.localdate())}")
 
 
 def test_town_bulletin_covers_its_subtree(world, quarter_data):
@@ -190,7 +191,7 @@ def test_pdf_has_organization_title_date_and_body(world, quarter_data):
     services.bulletin_publish(bulletin=b, by=world.secretary)
     b.refresh_from_db()
     text = pdf_text(bulletin_pdf(b)).replace(" ", "")
-    assert "草稿" not in text and services.cn_date(timezone.localdate(b.published_at)) in text
+    assert "草稿" not in text and selectors.cn_date(timezone.localdate(b.published_at)) in text
 
 
 @pytest.mark.time_machine("2026-03-31T17:00:00Z")
@@ -273,11 +274,11 @@ def test_bulletin_list_is_flat(client, world, django_assert_max_num_queries):
 
 
 def test_quarter_bounds_and_default_quarter():
-    assert services.quarter_bounds(2025, 4) == (D(2025, 10, 1), D(2025, 12, 31))
-    assert services.quarter_bounds(2024, 1) == (D(2024, 1, 1), D(2024, 3, 31))
-    assert services.default_quarter(D(2026, 11, 26)) == (2026, 3)
-    assert services.default_quarter(D(2026, 12, 5)) == (2026, 4)
-    assert services.default_quarter(D(2026, 1, 5)) == (2025, 4)
+    assert selectors.quarter_bounds(2025, 4) == (D(2025, 10, 1), D(2025, 12, 31))
+    assert selectors.quarter_bounds(2024, 1) == (D(2024, 1, 1), D(2024, 3, 31))
+    assert selectors.default_quarter(D(2026, 11, 26)) == (2026, 3)
+    assert selectors.default_quarter(D(2026, 12, 5)) == (2026, 4)
+    assert selectors.default_quarter(D(2026, 1, 5)) == (2025, 4)
 
 
 @pytest.mark.parametrize(
@@ -290,4 +291,4 @@ def test_quarter_bounds_and_default_quarter():
 )
 def test_default_quarter_follows_the_shanghai_date(time_machine, utc, expected):
     time_machine.move_to(utc, tick=False)
-    assert services.default_quarter() == expected
+    assert selectors.default_quarter() == expected

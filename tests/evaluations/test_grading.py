@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from commitments.models import Campaign, Notification, Pledge
+from evaluations import selectors
 from evaluations.models import Rectification
 from evaluations.services import grading as services
 from organizations.errors import DomainError
@@ -39,7 +40,7 @@ def test_all_on_time_passed_satisfied_and_well_reviewed_is_excellent(world):
     review(reviewer=world.secretary, member=world.member, period="2025Q3")
     review(reviewer=world.secretary, member=world.member, period="2025", kind="annual")
     review(reviewer=world.secretary, member=world.member, period="2024Q4", grades=POOR)  # last year's
-    proposal = services.propose_final_grade(p)
+    proposal = selectors.propose_final_grade(p)
     assert proposal.grade == "优秀" and proposal.score >= 90
     f = proposal.facts
     assert (f.items, f.ticked, f.on_time, f.inspections, f.inspections_passed) == (3, 3, 3, 3, 3)
@@ -56,7 +57,7 @@ def test_an_unfulfilled_item_caps_the_grade_at_fair(world):
     for q in (2, 3, 4):
         inspect(p, 2025, q, passed=True, by=world.secretary)
     review(reviewer=world.secretary, member=world.member, period="2025Q3")
-    proposal = services.propose_final_grade(p)
+    proposal = selectors.propose_final_grade(p)
     assert proposal.score >= 75  # the score alone would say 良好
     assert proposal.grade == "一般"
     assert "有 1 项事项未兑现，最高评为“一般”" in proposal.reasons
@@ -67,7 +68,7 @@ def test_a_failed_inspection_caps_at_good(world):
     for q in (1, 2, 4):
         inspect(p, 2025, q, passed=True, by=world.secretary)
     inspect(p, 2025, 3, passed=False, by=world.secretary, not_in_place=True)
-    proposal = services.propose_final_grade(p)
+    proposal = selectors.propose_final_grade(p)
     assert proposal.score >= 90  # the score alone would say 优秀
     assert proposal.grade == "良好" and "1 次未通过" in proposal.reasons and "最高评为“良好”" in proposal.reasons
 
@@ -75,7 +76,7 @@ def test_a_failed_inspection_caps_at_good(world):
 def test_low_satisfaction_caps_at_fair(world):
     p = pledge_for(world)
     closed_appraisal(world.tree.branch_a1, 2025, "0.8600", by=world.committee)
-    proposal = services.propose_final_grade(p)
+    proposal = selectors.propose_final_grade(p)
     assert proposal.grade == "一般" and "群众满意度低于90%" in proposal.reasons
 
 
@@ -84,7 +85,7 @@ def test_without_checks_appraisals_or_reviews_only_items_count(world):
         world,
         items=[(D(2025, 5, 31), D(2025, 5, 1)), (D(2025, 6, 30), D(2025, 7, 15)), (D(2025, 9, 30), D(2025, 9, 1))],
     )
-    proposal = services.propose_final_grade(p)
+    proposal = selectors.propose_final_grade(p)
     # 2 of 3 ticked off on time and one late (half): 83 points, 良好; the late one is fulfilled, so no cap.
     assert (proposal.score, proposal.grade) == (83, "良好")
     assert "逾期后销号 1 项" in proposal.reasons
@@ -95,7 +96,7 @@ def test_poor_everything_is_poor(world):
     p = pledge_for(world, items=[(D(2025, 5, 31), None), (D(2025, 6, 30), D(2025, 8, 1))])
     inspect(p, 2025, 3, passed=False, by=world.secretary, problem_unsolved=True)
     review(reviewer=world.secretary, member=world.member, period="2025Q3", grades=POOR)
-    proposal = services.propose_final_grade(p)
+    proposal = selectors.propose_final_grade(p)
     assert proposal.grade == "差" and proposal.score < 60
     assert "平均等次“差”" in proposal.reasons
 
@@ -104,7 +105,7 @@ def test_organization_pledge_uses_the_organizations_reviews(world):
     p = quick_pledge(campaign=world.campaign, organization=world.tree.branch_a1, items=ON_TIME)
     review(reviewer=world.committee, organization=world.tree.branch_a1, period="2025Q2")
     review(reviewer=world.secretary, member=world.member, period="2025Q2", grades=POOR)
-    f = services.propose_final_grade(p).facts
+    f = selectors.propose_final_grade(p).facts
     assert f.leader_reviews == 1 and f.leader_points > 3.5
 
 
@@ -113,7 +114,7 @@ def test_facts_of_many_pledges_take_a_fixed_number_of_queries(world, django_asse
     for p in pledges:
         p.campaign = world.campaign
     with django_assert_num_queries(4):
-        proposals = services.proposals_for(pledges)
+        proposals = selectors.proposals_for(pledges)
     assert len(proposals) == 12
 
 

@@ -7,15 +7,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from evaluations.models import Ranking, RankingEntry
-from evaluations.services.rankings import (
-    DEFAULT_WEIGHTS,
-    parse_ranking_period,
-    ranking_adjust,
-    ranking_compute,
-    ranking_period_choices,
-    ranking_publish,
-    score_of,
-)
+from evaluations.selectors import parse_ranking_period, ranking_period_choices
+from evaluations.services.rankings import DEFAULT_WEIGHTS, ranking_adjust, ranking_compute, ranking_publish, score_of
 from organizations.errors import DomainError
 from tests.evaluations import conftest_stats
 from tests.evaluations.conftest_stats import TODAY

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from commitments.models import Notification
+from evaluations import selectors
 from evaluations.models import LeaderReview, Rectification
 from evaluations.services import reviews as services
 from organizations.errors import DomainError
@@ -113,7 +114,7 @@ def test_quarterly_half_year_and_annual_reviews_need_every_grade(world):
 )
 def test_the_current_period_is_the_one_of_the_shanghai_date(time_machine, utc, expected):
     time_machine.move_to(utc, tick=False)
-    assert [services.current_period(kind) for kind in ("monthly", "quarterly", "half_year", "annual")] == expected
+    assert [selectors.current_period(kind) for kind in ("monthly", "quarterly", "half_year", "annual")] == expected
 
 
 def test_a_monthly_reminder_may_go_without_grades(world):
@@ -228,4 +229,4 @@ def test_publishing_by_the_reviewer_and_refused_for_others(world, people):
     [("2025Q3", "2025年第三季度"), ("2025-07", "2025年7月"), ("2025H1", "2025年上半年"), ("2025", "2025年度")],
 )
 def test_period_labels(period, label):
-    assert services.period_label(period) == label
+    assert selectors.period_label(period) == label

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from evaluations.models import LeaderReview
-from evaluations.services.reviews import review_coverage
+from evaluations.selectors import review_coverage
 from organizations.models import Member
 from tests.evaluations.conftest_reviews import *  # noqa: F403
 from tests.evaluations.conftest_reviews import last_quarter, quarter_period, review

@@ -25,8 +25,8 @@ from commitments.models import Attachment, FulfilmentLog, Notification, Pledge, 
 from disclosure import jobs
 from disclosure.models import Job
 from evaluations.models import Ballot, BallotCode
+from evaluations.selectors import BallotRefused
 from evaluations.services import appraisals
-from evaluations.services.appraisals import BallotRefused
 from organizations.errors import DomainError
 from organizations.models import Member, User
 from pledge_site.celery import app as celery_app

@@ -16,6 +16,7 @@ from commitments import services
 from commitments.models import Opinion, Pledge, PledgeItem
 from disclosure import services as disclosure_services
 from disclosure.models import SupervisionReport
+from evaluations import selectors
 from evaluations.services import reviews as review_services
 from organizations.models import Member
 from tests.commitments.conftest import FULL_CHECKS, item
@@ -84,7 +85,7 @@ def tainted(world) -> Tainted:
         by=world.secretary,
         member=member,
         kind="quarterly",
-        period=review_services.quarter_period(2025, 2),
+        period=selectors.quarter_period(2025, 2),
         text=LEADER,
         grades={"de": "good", "neng": "good", "qin": "fairly_good", "ji": "good", "lian": "good"},
         publish=True,
