@@ -14,7 +14,6 @@ from .models import (
     ReviewItemComment,
     SelfCheck,
     Signature,
-    StatusChange,
 )
 
 
@@ -32,7 +31,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(SimpleHistoryAdmin):
     list_display = ("name", "year", "organization", "starts_on", "sign_deadline", "ends_on", "status")
     list_filter = ("status", "year")
     raw_id_fields = ("organization", "opened_by")
@@ -74,12 +73,6 @@ class PledgeItemAdmin(SimpleHistoryAdmin, ReadOnlyAdmin):
     list_filter = ("state", "is_overdue", "needs_help")
     search_fields = ("content",)
     list_select_related = ("pledge__member", "pledge__pledger_organization")
-
-
-@admin.register(StatusChange)
-class StatusChangeAdmin(ReadOnlyAdmin):
-    list_display = ("pledge", "from_status", "to_status", "action", "by", "at")
-    list_select_related = ("pledge__member", "pledge__pledger_organization", "by")
 
 
 @admin.register(Review)

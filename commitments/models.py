@@ -12,10 +12,11 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from organizations.models import Member, Organization
+from organizations.transitions import StateMachineMixin, ask
 
 from . import signing
 
@@ -50,6 +51,8 @@ class Campaign(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="发起人", on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    history = HistoricalRecords()
 
     MAX_ITEMS = 10
 
@@ -130,7 +133,7 @@ class Opinion(models.Model):
         return self.text[:30]
 
 
-class Pledge(FSMModelMixin, models.Model):
+class Pledge(StateMachineMixin, models.Model):
     """承诺书: the pledge of one member or one organization in a campaign, made in an organization."""
 
     class Status(models.TextChoices):
@@ -295,7 +298,7 @@ class Pledge(FSMModelMixin, models.Model):
         source=[Status.DRAFT, Status.RETURNED],
         target=Status.SUBMITTED,
         conditions=[has_valid_item_count],
-        permission=lambda p, u: _may(u, "submit_pledge", p),
+        permission=ask("submit_pledge"),
         custom={"label": "提交审核", "confirm": "提交后在审核完成前不能修改，确定提交吗？"},
     )
     def submit(self):
@@ -305,7 +308,7 @@ class Pledge(FSMModelMixin, models.Model):
         field=status,
         source=Status.SUBMITTED,
         target=Status.RETURNED,
-        permission=lambda p, u: _may(u, "review_pledge", p),
+        permission=ask("review_pledge"),
         custom={"label": "退回修改"},
     )
     def return_for_changes(self):
@@ -316,7 +319,7 @@ class Pledge(FSMModelMixin, models.Model):
         source=Status.SUBMITTED,
         target=Status.APPROVED,
         conditions=[has_valid_item_count],
-        permission=lambda p, u: _may(u, "review_pledge", p),
+        permission=ask("review_pledge"),
         custom={"label": "审定通过"},
     )
     def approve(self):
@@ -327,7 +330,7 @@ class Pledge(FSMModelMixin, models.Model):
         source=Status.APPROVED,
         target=Status.APPROVED,
         conditions=[pledger_may_sign],
-        permission=lambda p, u: _may(u, "sign_pledge", p),
+        permission=ask("sign_pledge"),
         custom={"label": "签署承诺书"},
     )
     def sign_as_pledger(self):
@@ -338,7 +341,7 @@ class Pledge(FSMModelMixin, models.Model):
         source=Status.APPROVED,
         target=Status.SIGNED,
         conditions=[ready_for_countersign],
-        permission=lambda p, u: _may(u, "countersign_pledge", p),
+        permission=ask("countersign_pledge"),
         custom={"label": "审定方签署"},
     )
     def countersign(self):
@@ -348,13 +351,19 @@ class Pledge(FSMModelMixin, models.Model):
         field=status,
         source=Status.SIGNED,
         target=Status.PUBLISHED,
-        permission=lambda p, u: _may(u, "publish_pledge", p),
+        permission=ask("publish_pledge"),
         custom={"label": "公示", "confirm": "公示后承诺书将出现在公开栏上，确定公示吗？"},
     )
     def publish(self):
         self.published_at = timezone.now()
 
-    @transition(field=status, source=Status.PUBLISHED, target=Status.COMPLETED, conditions=[all_items_ticked_off])
+    @transition(
+        field=status,
+        source=Status.PUBLISHED,
+        target=Status.COMPLETED,
+        conditions=[all_items_ticked_off],
+        custom={"label": "全部事项销号"},
+    )
     def complete(self):
         self.completed_at = timezone.now()
 
@@ -362,7 +371,7 @@ class Pledge(FSMModelMixin, models.Model):
         field=status,
         source=[Status.SIGNED, Status.PUBLISHED],
         target=Status.SUPERSEDED,
-        permission=lambda p, u: _may(u, "amend_pledge", p),
+        permission=ask("amend_pledge"),
         custom={"label": "变更承诺", "confirm": "变更将生成新版本并重新审核，现有版本保留备查。确定变更吗？"},
     )
     def amend(self):
@@ -381,14 +390,8 @@ class Pledge(FSMModelMixin, models.Model):
         return signing.sha256(self.canonical_text(items))
 
 
-def _may(user, action, obj) -> bool:
-    from organizations.permissions import may
-
-    return may(user, action, obj)
-
-
-class PledgeItem(models.Model):
-    """承诺事项: one concrete promise of a pledge."""
+class PledgeItem(StateMachineMixin, models.Model):
+    """承诺事项: one concrete promise of a pledge; once the pledge is published, ticked off one by one (销号)."""
 
     class State(models.TextChoices):
         IN_PROGRESS = "in_progress", "进行中"
@@ -428,7 +431,7 @@ class PledgeItem(models.Model):
     cited_opinions = models.ManyToManyField(
         Opinion, verbose_name="回应的群众意见", related_name="answering_items", blank=True
     )
-    state = models.CharField("践诺状态", max_length=20, choices=State.choices, default=State.IN_PROGRESS)
+    state = FSMField("践诺状态", max_length=20, choices=State.choices, default=State.IN_PROGRESS, protected=True)
     tick_request_note = models.TextField("销号申请说明", max_length=1000, blank=True)
     tick_requested_at = models.DateTimeField("申请销号时间", null=True, blank=True)
     tick_requested_by = models.ForeignKey(
@@ -491,6 +494,47 @@ class PledgeItem(models.Model):
         base = f"由 {_num(self.baseline_value)}{unit} " if self.baseline_value is not None else ""
         return f"{self.indicator}：{base}到 {_num(self.target_value)}{unit}"
 
+    # --- the tick-off: 申请销号 → 确认销号, or back to 进行中 when refused ------------------------------------
+
+    def pledge_in_fulfilment(self) -> bool:
+        return self.pledge.is_current and self.pledge.status == Pledge.Status.PUBLISHED
+
+    @transition(
+        field=state,
+        source=State.IN_PROGRESS,
+        target=State.TICK_REQUESTED,
+        conditions=[pledge_in_fulfilment],
+        permission=ask("fulfil_pledge"),
+        custom={"label": "申请销号"},
+    )
+    def request_tick_off(self):
+        self.tick_requested_at = timezone.now()
+        self.tick_refusal_reason = ""
+
+    @transition(
+        field=state,
+        source=State.TICK_REQUESTED,
+        target=State.TICKED_OFF,
+        conditions=[pledge_in_fulfilment],
+        permission=ask("confirm_tick_off"),
+        custom={"label": "确认销号", "confirm": "确认该事项已兑现并销号吗？"},
+    )
+    def confirm_tick_off(self):
+        self.ticked_off_on = timezone.localdate()
+        self.is_overdue = False
+        self.needs_help = False
+
+    @transition(
+        field=state,
+        source=State.TICK_REQUESTED,
+        target=State.IN_PROGRESS,
+        conditions=[pledge_in_fulfilment],
+        permission=ask("confirm_tick_off"),
+        custom={"label": "不予销号"},
+    )
+    def refuse_tick_off(self):
+        pass
+
     def clean(self):
         errors = {}
         if (self.baseline_value is not None or self.target_value is not None) and not self.indicator:
@@ -506,26 +550,6 @@ def _num(value) -> str:
         return ""
     text = f"{value:f}".rstrip("0").rstrip(".")
     return text or "0"
-
-
-class StatusChange(models.Model):
-    """One transition of a pledge: who, when, from, to, and the comment."""
-
-    pledge = models.ForeignKey(Pledge, verbose_name="承诺书", on_delete=models.CASCADE, related_name="status_changes")
-    from_status = models.CharField("原状态", max_length=20, choices=Pledge.Status.choices)
-    to_status = models.CharField("新状态", max_length=20, choices=Pledge.Status.choices)
-    action = models.CharField("操作", max_length=40)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField("时间", default=timezone.now)
-    comment = models.TextField("说明", blank=True)
-
-    class Meta:
-        verbose_name = "状态变更记录"
-        verbose_name_plural = "状态变更记录"
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
 
 
 class Review(models.Model):

@@ -1,8 +1,9 @@
 """The pledge lifecycle (DESIGN §4): campaigns, 调研提诺, drafting, 审诺, 定诺, 亮诺 and 践诺.
 
 Every function is one action a person takes. It locks the row it changes, asks the permission module, takes
-the django-fsm transition declared on the model, saves, writes a status-change row and the history, and
-queues notifications for after commit.
+the django-fsm transition declared on the model (organizations.transitions.take), saves, which writes the
+history record with the acting user, the transition's label and the comment (organizations.audit), and queues
+notifications for after commit.
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django_fsm import can_proceed, has_transition_perm
 
+from organizations.audit import stamp
 from organizations.errors import DomainError
 from organizations.models import Member, Organization, User
 from organizations.permissions import may, refusal, require
+from organizations.transitions import check, take
 
 from . import signing
 from .content_areas import areas_for_pledge
@@ -39,7 +42,6 @@ from .models import (
     ReviewItemComment,
     SelfCheck,
     Signature,
-    StatusChange,
     first_of_month,
 )
 from .notifications import notify, pledger_users, reviewers_of
@@ -75,37 +77,12 @@ def _lock(pledge: Pledge) -> Pledge:
     )
 
 
-def _take(pledge: Pledge, name: str, by: User, *, comment: str = "", action: str | None = None) -> None:
-    """Take the transition `name` if the state, its conditions and the user allow it; record it."""
-    method = getattr(pledge, name)
-    meta = method._django_fsm
-    label = action or next(iter(meta.transitions.values())).custom.get("label", name)
-    if not meta.has_transition(pledge.status):
-        raise DomainError(f"承诺书当前为“{pledge.get_status_display()}”，不能{label}。可能已被他人处理，请刷新页面。")
-    if not can_proceed(method):
-        problem = pledge.item_count_problem() if name in ("submit", "approve") else None
-        raise DomainError(problem or f"现在还不能{label}。")
-    if not has_transition_perm(method, by):
-        raise PermissionDenied(refusal(_ACTION_OF[name]))
-    before = pledge.status
-    method()
-    pledge._history_user = by
+def _take(pledge: Pledge, name: str, by: User, *, comment: str = "") -> None:
+    """Take the transition `name` if the state, its conditions and the user allow it, and save: the history
+    record names the user, the transition and the comment."""
+    blocked = pledge.item_count_problem if name in ("submit", "approve") else None
+    take(pledge, name, by, comment=comment, blocked=blocked)
     pledge.save()
-    StatusChange.objects.create(
-        pledge=pledge, from_status=before, to_status=pledge.status, action=label, by=by, comment=comment
-    )
-
-
-_ACTION_OF = {
-    "submit": "submit_pledge",
-    "return_for_changes": "review_pledge",
-    "approve": "review_pledge",
-    "sign_as_pledger": "sign_pledge",
-    "countersign": "countersign_pledge",
-    "publish": "publish_pledge",
-    "amend": "amend_pledge",
-    "complete": "confirm_tick_off",
-}
 
 
 def _url(pledge: Pledge) -> str:
@@ -137,6 +114,7 @@ def campaign_open(*, organization: Organization, by: User, **fields) -> Campaign
         raise DomainError(f"“{other.organization.name}”已有进行中的承诺批次“{other.name}”，同一范围同时只能有一个。")
     campaign = Campaign(organization=organization, opened_by=by, **fields)
     campaign.full_clean(exclude=["opened_by", "organization"])
+    stamp(campaign, by, "开启承诺批次")
     campaign.save()
     return campaign
 
@@ -148,6 +126,7 @@ def campaign_close(*, campaign: Campaign, by: User) -> Campaign:
     if campaign.status != Campaign.Status.OPEN:
         raise DomainError("该承诺批次已经结束。")
     campaign.status = Campaign.Status.CLOSED
+    stamp(campaign, by, "结束承诺批次")
     campaign.save(update_fields=["status"])
     return campaign
 
@@ -163,7 +142,7 @@ def opinion_create(*, organization: Organization, by: User, **fields) -> Opinion
         raise DomainError("目前没有进行中的承诺批次，不能录入意见建议。")
     opinion = Opinion(organization=organization, campaign=campaign, created_by=by, **fields)
     opinion.full_clean(exclude=["created_by"])
-    opinion._history_user = by
+    stamp(opinion, by)
     opinion.save()
     return opinion
 
@@ -178,7 +157,7 @@ def opinion_decline(*, opinion: Opinion, by: User, reason: str) -> Opinion:
         raise DomainError("这条意见已被承诺事项采纳，不能标为未采纳。")
     opinion.status = Opinion.Status.NOT_ADOPTED
     opinion.not_adopted_reason = reason.strip()
-    opinion._history_user = by
+    stamp(opinion, by)
     opinion.save()
     return opinion
 
@@ -234,7 +213,7 @@ def pledge_create_for_member(
         witness_name=witness_name.strip(),
         created_by=by,
     )
-    pledge._history_user = by
+    stamp(pledge, by, "代录口头承诺" if form == Pledge.Form.ORAL else "起草承诺书")
     try:
         with transaction.atomic():
             pledge.save()
@@ -250,7 +229,7 @@ def pledge_create_for_organization(*, organization: Organization, by: User) -> P
     if campaign is None:
         raise DomainError("目前没有进行中的承诺批次。")
     pledge = Pledge(campaign=campaign, organization=organization, pledger_organization=organization, created_by=by)
-    pledge._history_user = by
+    stamp(pledge, by, "起草承诺书")
     try:
         with transaction.atomic():
             pledge.save()
@@ -310,7 +289,7 @@ def pledge_update(*, pledge: Pledge, by: User, items: list[dict] | None, witness
             raise DomainError("口头承诺须填写见证人。")
         pledge.witness_name = witness_name.strip()
     if items is None:  # only the pledge's own fields change
-        pledge._history_user = by
+        stamp(pledge, by)
         pledge.save()
         return pledge
     allowed = areas_for_pledge(pledge)
@@ -355,12 +334,12 @@ def pledge_update(*, pledge: Pledge, by: User, items: list[dict] | None, witness
             setattr(item, key, value)
         item.position = position
         item.full_clean(exclude=["pledge", "position"])
-        item._history_user = by
+        stamp(item, by)
         item.save()
         item.cited_opinions.set(opinion_ids)
         touched_opinions |= opinion_ids
     _refresh_opinion_status(touched_opinions)
-    pledge._history_user = by
+    stamp(pledge, by)
     pledge.save()
     return pledge
 
@@ -379,7 +358,7 @@ def pledge_submit(*, pledge: Pledge, by: User) -> Pledge:
         kind=Notification.Kind.SUBMITTED,
         text=f"{pledge.pledger_name}提交了承诺书，请审核。",
         url=_url(pledge),
-        key=f"submitted:{pledge.pk}:{pledge.status_changes.count()}",
+        key=f"submitted:{pledge.pk}:{pledge.submitted_at.timestamp()}",
     )
     return pledge
 
@@ -598,9 +577,9 @@ def pledge_countersign(
 
 
 def _publish(pledge: Pledge, by: User) -> None:
-    _take(pledge, "publish", by)
+    take(pledge, "publish", by)
     pledge.published_by = by
-    pledge.save(update_fields=["published_by"])
+    pledge.save()
     notify(
         pledger_users(pledge),
         kind=Notification.Kind.PUBLISHED,
@@ -635,27 +614,22 @@ def pledge_amend(*, pledge: Pledge, by: User, reason: str) -> Pledge:
         previous=pledge,
         created_by=by,
     )
-    new._history_user = by
+    stamp(new, by, "由变更生成", f"由第{pledge.revision}版变更：{reason.strip()}")
     new.save()
     for item in pledge.items.prefetch_related("cited_opinions"):
-        copy = PledgeItem(pledge=new, position=item.position, **{f: getattr(item, f) for f in ITEM_FIELDS})
-        copy.state = item.state if item.state == PledgeItem.State.TICKED_OFF else PledgeItem.State.IN_PROGRESS
-        copy.ticked_off_on, copy.ticked_off_by, copy.achieved_value = (
-            item.ticked_off_on,
-            item.ticked_off_by,
-            item.achieved_value,
+        ticked = item.state == PledgeItem.State.TICKED_OFF
+        copy = PledgeItem(
+            pledge=new,
+            position=item.position,
+            state=PledgeItem.State.TICKED_OFF if ticked else PledgeItem.State.IN_PROGRESS,
+            ticked_off_on=item.ticked_off_on,
+            ticked_off_by=item.ticked_off_by,
+            achieved_value=item.achieved_value,
+            **{f: getattr(item, f) for f in ITEM_FIELDS},
         )
-        copy._history_user = by
+        stamp(copy, by, "由变更生成", f"由第{pledge.revision}版第{item.position}项复制")
         copy.save()
         copy.cited_opinions.set(item.cited_opinions.all())
-    StatusChange.objects.create(
-        pledge=new,
-        from_status=Pledge.Status.DRAFT,
-        to_status=Pledge.Status.DRAFT,
-        action="由变更生成",
-        by=by,
-        comment=f"由第{pledge.revision}版变更：{reason.strip()}",
-    )
     return new
 
 
@@ -712,20 +686,17 @@ def item_request_tick_off(
     require(by, "fulfil_pledge", item.pledge)
     if item.pledge.status != Pledge.Status.PUBLISHED or not item.pledge.is_current:
         raise DomainError("承诺书公示后才能申请销号。")
-    if item.state != PledgeItem.State.IN_PROGRESS:
-        raise DomainError(f"该事项当前为“{item.get_state_display()}”，不能再申请销号。")
+    refused = f"该事项当前为“{item.get_state_display()}”，不能再申请销号。"
+    check(item, "request_tick_off", by, refused=refused)
     if not note.strip():
         raise DomainError("请说明事项的完成情况。")
     if item.is_quantified and achieved_value is None:
         raise DomainError(f"这是量化承诺，请填写“{item.indicator}”的完成值。")
-    item.state = PledgeItem.State.TICK_REQUESTED
+    take(item, "request_tick_off", by, comment=note.strip(), refused=refused)
     item.tick_request_note = note.strip()
-    item.tick_requested_at = timezone.now()
     item.tick_requested_by = by
-    item.tick_refusal_reason = ""
     if achieved_value is not None:
         item.achieved_value = achieved_value
-    item._history_user = by
     item.save(
         update_fields=[
             "state",
@@ -746,24 +717,21 @@ def item_request_tick_off(
     return item
 
 
-def _require_current_published(pledge: Pledge) -> None:
-    if not pledge.is_current or pledge.status != Pledge.Status.PUBLISHED:
-        raise DomainError("这份承诺书已变更或不在践诺中，请在当前版本上办理销号。")
+NOT_IN_FULFILMENT = "这份承诺书已变更或不在践诺中，请在当前版本上办理销号。"
 
 
 @transaction.atomic
 def item_confirm_tick_off(*, item: PledgeItem, by: User) -> PledgeItem:
     item = _lock_item(item)
     require(by, "confirm_tick_off", item.pledge)
-    if item.state != PledgeItem.State.TICK_REQUESTED:
-        raise DomainError(f"该事项当前为“{item.get_state_display()}”，没有待确认的销号申请。可能已被他人处理。")
-    _require_current_published(item.pledge)
-    item.state = PledgeItem.State.TICKED_OFF
-    item.ticked_off_on = timezone.localdate()
+    take(
+        item,
+        "confirm_tick_off",
+        by,
+        refused=f"该事项当前为“{item.get_state_display()}”，没有待确认的销号申请。可能已被他人处理。",
+        blocked=NOT_IN_FULFILMENT,
+    )
     item.ticked_off_by = by
-    item.is_overdue = False
-    item.needs_help = False
-    item._history_user = by
     item.save(update_fields=["state", "ticked_off_on", "ticked_off_by", "is_overdue", "needs_help"])
     notify(
         pledger_users(item.pledge),
@@ -773,14 +741,8 @@ def item_confirm_tick_off(*, item: PledgeItem, by: User) -> PledgeItem:
         key=f"tick_confirmed:{item.pk}",
     )
     pledge = item.pledge
-    if pledge.status == Pledge.Status.PUBLISHED and pledge.all_items_ticked_off():
-        before = pledge.status
-        pledge.complete()
-        pledge._history_user = by
-        pledge.save()
-        StatusChange.objects.create(
-            pledge=pledge, from_status=before, to_status=pledge.status, action="全部事项销号", by=by
-        )
+    if can_proceed(pledge.complete):
+        _take(pledge, "complete", by)
     return item
 
 
@@ -788,14 +750,12 @@ def item_confirm_tick_off(*, item: PledgeItem, by: User) -> PledgeItem:
 def item_refuse_tick_off(*, item: PledgeItem, by: User, reason: str) -> PledgeItem:
     item = _lock_item(item)
     require(by, "confirm_tick_off", item.pledge)
-    if item.state != PledgeItem.State.TICK_REQUESTED:
-        raise DomainError("该事项没有待确认的销号申请。可能已被他人处理。")
-    _require_current_published(item.pledge)
+    refused = "该事项没有待确认的销号申请。可能已被他人处理。"
+    check(item, "refuse_tick_off", by, refused=refused, blocked=NOT_IN_FULFILMENT)
     if not reason.strip():
         raise DomainError("不予销号时请说明原因。")
-    item.state = PledgeItem.State.IN_PROGRESS
+    take(item, "refuse_tick_off", by, comment=reason.strip(), refused=refused, blocked=NOT_IN_FULFILMENT)
     item.tick_refusal_reason = reason.strip()
-    item._history_user = by
     item.save(update_fields=["state", "tick_refusal_reason"])
     notify(
         pledger_users(item.pledge),
@@ -818,7 +778,7 @@ def item_flag_help(*, item: PledgeItem, by: User, needs_help: bool, note: str = 
         raise DomainError("请说明需要组织帮扶解决的困难。")
     item.needs_help = needs_help
     item.help_note = note.strip() if needs_help else ""
-    item._history_user = by
+    stamp(item, by)
     item.save(update_fields=["needs_help", "help_note"])
     return item
 

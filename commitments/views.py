@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from organizations.audit import timeline, timelines
 from organizations.errors import DomainError
 from organizations.models import Organization, PasswordReset
 from organizations.permissions import (
@@ -30,6 +31,7 @@ from organizations.permissions import (
     require,
 )
 from organizations.redirects import redirect_back
+from organizations.transitions import available
 
 from . import selectors, services
 from .content_areas import areas_for_pledge
@@ -387,20 +389,20 @@ def pledge_detail(request, pk):
         for c in latest_review.item_comments.all():
             item_comments[c.item_id] = c.comment
     can_fulfil = may(user, "fulfil_pledge", pledge) and pledge.status in services.FULFILLING and pledge.is_current
-    can_confirm = may(user, "confirm_tick_off", pledge)
+    item_timelines = timelines(items, user)
     for i in items:
         i.review_comment = item_comments.get(i.pk, "")
+        i.transitions = available(i, user, "state")
+        i.timeline = item_timelines.get(i.pk, [])
     context = {
         "pledge": pledge,
         "items": items,
         "actions": actions_for(user, pledge),
-        "timeline": pledge.status_changes.select_related("by"),
+        "timeline": timeline(pledge, user),
         "signatures": pledge.signatures.select_related("signer"),
         "latest_review": latest_review,
         "can_edit": pledge.is_editable and may(user, "edit_pledge", pledge),
         "can_fulfil": can_fulfil,
-        "can_request_tick": can_fulfil and pledge.status == Pledge.Status.PUBLISHED,
-        "can_confirm": can_confirm,
         "can_self_check": may(user, "fulfil_pledge", pledge)
         and pledge.status in (*services.FULFILLING, Pledge.Status.COMPLETED),
         "can_inspect": may(user, "inspect_pledge", pledge)
@@ -869,6 +871,8 @@ def queues(request):
     review = selectors.review_queue(user)
     sign = selectors.sign_queue(user)
     tick = selectors.tick_queue(user)
+    for item in tick:
+        item.transitions = available(item, user, "state")
     return render(
         request,
         "commitments/queues.html",

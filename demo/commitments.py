@@ -41,10 +41,13 @@ from commitments.models import (
     ReviewItemComment,
     SelfCheck,
     Signature,
-    StatusChange,
 )
 from organizations.models import Exemption, Member, Organization, OrganizationUserObjectPermission, User
 from organizations.permissions import CODENAME_ROLES, Role
+
+from .history import record as history_record
+from .history import set_state
+from .history import write as write_history
 
 DEMO_TODAY = datetime.date(2025, 9, 15)
 CAMPAIGN_NAME = "2025年度公开承诺"
@@ -1335,7 +1338,7 @@ class _Buffer:
     revisions: list = field(default_factory=list)
     items: list = field(default_factory=list)
     cites: list = field(default_factory=list)
-    changes: list = field(default_factory=list)
+    history: list = field(default_factory=list)
     reviews: list = field(default_factory=list)
     item_comments: list = field(default_factory=list)
     signatures: list = field(default_factory=list)
@@ -1360,7 +1363,6 @@ def delete_commitments() -> None:
         Signature,
         ReviewItemComment,
         Review,
-        StatusChange,
         PledgeItem.cited_opinions.through,
         PledgeItem,
         Pledge,
@@ -1369,6 +1371,7 @@ def delete_commitments() -> None:
         PledgeItem.history.model,
         Pledge.history.model,
         Opinion.history.model,
+        Campaign.history.model,
     ]
     existing = set(connection.introspection.table_names())
     # Rows of other apps that point here get what their on_delete says (SET_NULL, CASCADE, PROTECT).
@@ -1522,6 +1525,8 @@ class _Seeder:
             created_at=opened,
         )
         self.campaign.full_clean(exclude=["opened_by", "organization"])
+        self.campaign._history_user, self.campaign._history_date = xianwei, opened
+        self.campaign._change_reason = "开启承诺批次"
         self.campaign.save()
         self.forced_members, self.forced_orgs = self.demo_assignments()
         places: dict[int, list] = {}
@@ -1909,8 +1914,21 @@ class _Seeder:
     def apply(self, pledge, items, created, times, actors: _Actors) -> None:
         """Walk the pledge through its steps: status changes, reviews, signatures, notifications."""
         rng, buf = self.rng, self.buf
-        pledge.created_at = pledge.updated_at = pledge._history_date = created
-        pledge._history_user = actors.pledger
+        pledge.created_at = pledge.updated_at = created
+        if not getattr(pledge, "_changes", 0):  # a revision was created by its amendment
+            label = "代录口头承诺" if pledge.form == Pledge.Form.ORAL else "起草承诺书"
+            self.history(pledge, at=created, by=actors.pledger, label=label, kind="+", status=P.DRAFT)
+        for item in items:
+            copied = pledge.previous is not None
+            self.history(
+                item,
+                at=created,
+                by=actors.pledger,
+                label="由变更生成" if copied else "",
+                comment=f"由第{pledge.revision - 1}版第{item.position}项复制" if copied else "",
+                kind="+",
+                state=item.state,
+            )
         name = pledge.member.name if pledge.member_id else pledge.pledger_organization.name
         for step, at in times:
             before, after = STEP_STATES[step]
@@ -1920,14 +1938,13 @@ class _Seeder:
             comment = ""
             if step in ("submit", "resubmit"):
                 pledge.submitted_at = at
-                n = getattr(pledge, "_changes", 0) + 1
                 self.note(
                     actors.notify_reviewer,
                     Notification.Kind.SUBMITTED,
                     f"{name}提交了承诺书，请审核。",
                     pledge,
                     at,
-                    lambda p=pledge, n=n: f"submitted:{p.pk}:{n}",
+                    lambda p=pledge, a=at: f"submitted:{p.pk}:{a.timestamp()}",
                 )
             elif step == "return":
                 comment, checks, item_comment = rng.choice(RETURN_COMMENTS)
@@ -2006,23 +2023,17 @@ class _Seeder:
                     lambda p=pledge: f"published:{p.pk}:{p.revision}",
                 )
             self.change(pledge, before, after, step, by, at, comment)
-        for item in items:
-            item._history_user, item._history_date = pledge._history_user, pledge.updated_at
 
     def change(self, pledge, before, after, step, by, at, comment="") -> None:
-        self.buf.changes.append(
-            StatusChange(
-                pledge=pledge,
-                from_status=before,
-                to_status=after,
-                action=ACTIONS[step],
-                by_id=by.pk,
-                at=at,
-                comment=comment,
-            )
-        )
-        pledge.updated_at, pledge._history_user, pledge._history_date = at, by, at
+        """A transition of the pledge, recorded in its history as the service would (the label and comment)."""
+        kind = "+" if step == "revision" else "~"
+        self.history(pledge, at=at, by=by, label=ACTIONS[step], comment=comment, kind=kind, status=after)
+        pledge.updated_at = at
         pledge._changes = getattr(pledge, "_changes", 0) + 1
+
+    def history(self, obj, **event) -> None:
+        """A history record of `obj` to write once it has its primary key (demo.history.record)."""
+        self.buf.history.append((obj, event))
 
     def signature(self, pledge, items, role, by, name, at) -> None:
         self.buf.signatures.append(
@@ -2112,12 +2123,12 @@ class _Seeder:
 
     def request(self, item, day, pledge, actors: _Actors) -> datetime.datetime:
         at = self.at(day)
-        item.state = PledgeItem.State.TICK_REQUESTED
+        set_state(item, "state", PledgeItem.State.TICK_REQUESTED)
         item.tick_request_note = self.rng.choice(TICK_NOTES)
         item.tick_requested_at, item.tick_requested_by_id = at, actors.pledger.pk
         item.achieved_value = self.achieved(item)
         item.needs_help, item.help_note = False, ""
-        item._history_user, item._history_date = actors.pledger, at
+        self.history(item, at=at, by=actors.pledger, label="申请销号", comment=item.tick_request_note, state=item.state)
         self.note(
             actors.notify_reviewer,
             Notification.Kind.TICK_REQUESTED,
@@ -2136,9 +2147,9 @@ class _Seeder:
         confirmed = self.at(day)
         if confirmed <= asked:
             confirmed = asked + datetime.timedelta(minutes=self.rng.randint(20, 240))
-        item.state = PledgeItem.State.TICKED_OFF
+        set_state(item, "state", PledgeItem.State.TICKED_OFF)
         item.ticked_off_on, item.ticked_off_by_id = confirmed.astimezone(TZ).date(), actors.reviewer.pk
-        item._history_user, item._history_date = actors.reviewer, confirmed
+        self.history(item, at=confirmed, by=actors.reviewer, label="确认销号", state=item.state)
         self.note(
             actors.notify_pledger,
             Notification.Kind.TICK_CONFIRMED,
@@ -2158,7 +2169,16 @@ class _Seeder:
             item.tick_request_note = rng.choice(TICK_NOTES)
             item.tick_requested_at, item.tick_requested_by_id = at, actors.pledger.pk
             item.tick_refusal_reason = rng.choice(REFUSAL_REASONS)
-            item._history_user, item._history_date = actors.reviewer, at + datetime.timedelta(days=1)
+            asked, refused_state = PledgeItem.State.TICK_REQUESTED, PledgeItem.State.IN_PROGRESS
+            self.history(item, at=at, by=actors.pledger, label="申请销号", comment=item.tick_request_note, state=asked)
+            self.history(
+                item,
+                at=at + datetime.timedelta(days=1),
+                by=actors.reviewer,
+                label="不予销号",
+                comment=item.tick_refusal_reason,
+                state=refused_state,
+            )
             self.note(
                 actors.notify_pledger,
                 Notification.Kind.TICK_REFUSED,
@@ -2335,11 +2355,8 @@ class _Seeder:
         for item in items:
             copy = PledgeItem(pledge=new, position=item.position, **{f: getattr(item, f) for f in ITEM_FIELDS})
             if item.state == PledgeItem.State.TICKED_OFF:
-                copy.state, copy.ticked_off_on, copy.ticked_off_by_id = (
-                    item.state,
-                    item.ticked_off_on,
-                    item.ticked_off_by_id,
-                )
+                set_state(copy, "state", item.state)
+                copy.ticked_off_on, copy.ticked_off_by_id = item.ticked_off_on, item.ticked_off_by_id
                 copy.achieved_value = item.achieved_value
             copy._logs = item._logs
             copies.append(copy)
@@ -2358,18 +2375,20 @@ class _Seeder:
 
     def flush(self) -> None:
         buf = self.buf
-        for rows, model in ((buf.opinions, Opinion), (buf.pledges, Pledge), (buf.revisions, Pledge)):
+        if buf.opinions:
+            bulk_create_with_history(buf.opinions, Opinion, batch_size=BATCH)
+        # Pledges and items get the history records of what happened to them (self.history), not one of each
+        # as they end up.
+        for rows, model in ((buf.pledges, Pledge), (buf.revisions, Pledge), (buf.items, PledgeItem)):
             if rows:
-                bulk_create_with_history(rows, model, batch_size=BATCH)
-        if buf.items:
-            bulk_create_with_history(buf.items, PledgeItem, batch_size=BATCH)
+                model.objects.bulk_create(rows, batch_size=BATCH)
+        write_history([history_record(obj, **event) for obj, event in buf.history], batch_size=BATCH)
         for signature in buf.signatures:
             # The pledge got its id only now; the seal covers it.
             signature.pledge_id = signature.pledge.pk
             signature.seal = signing.seal_of(signature)
         for model, rows in (
             (PledgeItem.cited_opinions.through, buf.cites),
-            (StatusChange, buf.changes),
             (Review, buf.reviews),
             (ReviewItemComment, buf.item_comments),
             (Signature, buf.signatures),

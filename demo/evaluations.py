@@ -39,6 +39,9 @@ from django.urls import reverse
 
 from commitments.models import Campaign, FulfilmentLog, Inspection, Notification, Opinion, Pledge, PledgeItem, SelfCheck
 from demo.commitments import CAMPAIGN_NAME, DEMO_TODAY
+from demo.history import from_stamps
+from demo.history import record as history_record
+from demo.history import write as write_history
 from evaluations.models import (
     Appraisal,
     Award,
@@ -57,7 +60,7 @@ from evaluations.models import (
 )
 from evaluations.selectors import bulletin_facts, campaign_weights, period_label, satisfaction_of, satisfaction_text
 from evaluations.services.bulletins import compose_bulletin
-from evaluations.services.rankings import ranking_adjust, ranking_compute
+from evaluations.services.rankings import ADJUSTMENT, ranking_adjust, ranking_compute
 from evaluations.statistics import tally_build
 from organizations.models import Member, Organization, OrganizationUserObjectPermission, User
 from organizations.permissions import CODENAME_ROLES, Role
@@ -458,6 +461,8 @@ class _Seeder:
         self.seed_rankings()
         self.seed_bulletins()
         self.seed_tallies()
+        for model in (Appraisal, Rectification, Award, Bulletin):  # written in bulk: their history from their dates
+            from_stamps(model)
         Notification.objects.bulk_create(self.notes, batch_size=BATCH, ignore_conflicts=True)
 
     # --- 群众评议 and 整改 ---------------------------------------------------------------------------------
@@ -1433,7 +1438,7 @@ class _Seeder:
                 ranking = ranking_compute(
                     organization=org, level=Ranking.Level.ORGANIZATIONS, period=period, by=self.admin, today=self.today
                 )
-                dates.append((ranking, computed, published))
+                dates.append((ranking, computed, published, self.admin))
         secretary = self.secretary_of.get(self.demo_branch.pk) or self.admin
         for period, computed, published in (
             ("2025-07", self.day(8, 2), self.day(8, 4)),
@@ -1446,23 +1451,27 @@ class _Seeder:
                 by=secretary,
                 today=self.today,
             )
-            dates.append((ranking, computed, published))
+            dates.append((ranking, computed, published, secretary))
             if period == "2025-08":
                 self.adjust(ranking, secretary, at=self.at(published - datetime.timedelta(days=1)))
-        for ranking, computed, published in dates:
+        published_records = []
+        for ranking, computed, published, by in dates:
             ranking.computed_at = self.at(computed, hour=9, span=60)
             ranking.is_published = True
             ranking.published_at = self.at(published, hour=10, span=120)
-        Ranking.objects.bulk_update([r for r, _, _ in dates], ["computed_at", "is_published", "published_at"])
-        self.rankings = [r for r, _, _ in dates]
+            # Its history on the demo calendar: computed by the service (re-dated here), then published.
+            Ranking.history.filter(id=ranking.pk).update(history_date=ranking.computed_at)
+            published_records.append(history_record(ranking, at=ranking.published_at, by=by, label="公布排名"))
+        Ranking.objects.bulk_update([r[0] for r in dates], ["computed_at", "is_published", "published_at"])
+        write_history(published_records)
+        self.rankings = [r[0] for r in dates]
 
     def adjust(self, ranking: Ranking, by: User, *, at: datetime.datetime) -> None:
-        """One written adjustment, as a secretary makes before publishing; its log entry dated on the demo day."""
+        """One written adjustment, as a secretary makes before publishing; its history record dated on the demo day."""
         entry = ranking.entries.select_related("member").order_by("rank", "id")[min(3, ranking.entries.count() - 1)]
         reason = "8月参加防汛抢险，连续三天值守山塘水库，表现突出，经支委会研究加2分。"
         entry = ranking_adjust(entry=entry, by=by, adjustment=Decimal("2"), reason=reason)
-        entry.components["log"][-1]["at"] = at.isoformat(timespec="seconds")
-        RankingEntry.objects.filter(pk=entry.pk).update(components=entry.components)
+        RankingEntry.history.filter(id=entry.pk, history_change_reason__startswith=ADJUSTMENT).update(history_date=at)
 
     # --- 通报 ----------------------------------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
     Appraisal,
@@ -24,7 +25,8 @@ class LeaderReviewAdmin(admin.ModelAdmin):
 
 
 @admin.register(Appraisal)
-class AppraisalAdmin(admin.ModelAdmin):
+class AppraisalAdmin(SimpleHistoryAdmin):
+    readonly_fields = ("status",)  # only transitions change it
     list_display = ("__str__", "held_on", "status", "valid_ballots", "satisfaction", "is_published")
     list_filter = ("status", "year", "half")
     raw_id_fields = ("organization", "campaign", "rectification", "created_by")
@@ -50,14 +52,16 @@ class PaperTallyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Rectification)
-class RectificationAdmin(admin.ModelAdmin):
+class RectificationAdmin(SimpleHistoryAdmin):
+    readonly_fields = ("status",)  # only transitions change it
     list_display = ("__str__", "source", "status", "deadline", "created_at", "closed_at")
     list_filter = ("status", "source")
     raw_id_fields = ("organization", "member", "appraisal", "leader_review", "pledge", "approved_by")
 
 
 @admin.register(Award)
-class AwardAdmin(admin.ModelAdmin):
+class AwardAdmin(SimpleHistoryAdmin):
+    readonly_fields = ("status",)  # only transitions change it
     list_display = ("__str__", "kind", "year", "occasion", "status")
     list_filter = ("kind", "status", "year")
     raw_id_fields = ("member", "organization", "nominated_by_organization", "nominated_by", "decided_by")
@@ -70,7 +74,7 @@ class RankingEntryInline(admin.TabularInline):
 
 
 @admin.register(Ranking)
-class RankingAdmin(admin.ModelAdmin):
+class RankingAdmin(SimpleHistoryAdmin):
     list_display = ("__str__", "level", "period", "is_published", "computed_at")
     list_filter = ("level", "is_published")
     raw_id_fields = ("organization",)
@@ -78,7 +82,7 @@ class RankingAdmin(admin.ModelAdmin):
 
 
 @admin.register(RankingEntry)
-class RankingEntryAdmin(admin.ModelAdmin):
+class RankingEntryAdmin(SimpleHistoryAdmin):
     list_display = ("ranking", "rank", "member", "organization", "final_score")
     raw_id_fields = ("ranking", "member", "organization", "adjusted_by")
 
@@ -90,7 +94,8 @@ class MonthlyRecordAdmin(admin.ModelAdmin):
 
 
 @admin.register(Bulletin)
-class BulletinAdmin(admin.ModelAdmin):
+class BulletinAdmin(SimpleHistoryAdmin):
+    readonly_fields = ("status",)  # only transitions change it
     list_display = ("title", "organization", "year", "quarter", "status", "published_at")
     list_filter = ("status", "year")
     raw_id_fields = ("organization", "created_by")

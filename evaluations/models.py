@@ -10,9 +10,12 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django_fsm import FSMField, transition
+from simple_history.models import HistoricalRecords
 
 from commitments.models import Campaign, Pledge
 from organizations.models import Member, Organization
+from organizations.transitions import StateMachineMixin, ask
 
 
 class Grade(models.TextChoices):
@@ -108,7 +111,7 @@ def participant_minimum(org: Organization) -> int:
     return 30
 
 
-class Appraisal(models.Model):
+class Appraisal(StateMachineMixin, models.Model):
     """群众评议: a half-yearly satisfaction appraisal of an organization."""
 
     class Status(models.TextChoices):
@@ -148,7 +151,7 @@ class Appraisal(models.Model):
         blank=True,
         related_name="follow_up_appraisals",
     )
-    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.OPEN)
+    status = FSMField("状态", max_length=10, choices=Status.choices, default=Status.OPEN, protected=True)
     valid_ballots = models.PositiveIntegerField("有效票", default=0)
     invalid_ballots = models.PositiveIntegerField("无效票", default=0)
     satisfied = models.PositiveIntegerField("满意", default=0)
@@ -161,6 +164,8 @@ class Appraisal(models.Model):
     )
     created_at = models.DateTimeField("创建时间", default=timezone.now)
     closed_at = models.DateTimeField("结束时间", null=True, blank=True)
+
+    history = HistoricalRecords()
 
     THRESHOLD = Decimal("0.90")
 
@@ -190,6 +195,16 @@ class Appraisal(models.Model):
         from .services.appraisals import satisfaction_text
 
         return satisfaction_text(self.satisfaction)
+
+    @transition(
+        field=status,
+        source=Status.OPEN,
+        target=Status.CLOSED,
+        permission=ask("manage_appraisal", "organization"),
+        custom={"label": "结束评议并公布结果"},
+    )
+    def close(self):
+        self.closed_at = timezone.now()
 
 
 def new_ballot_code() -> str:
@@ -274,7 +289,7 @@ class PaperTally(models.Model):
         return f"{self.appraisal}：{self.valid_forms} 份有效"
 
 
-class Rectification(models.Model):
+class Rectification(StateMachineMixin, models.Model):
     """整改: report, approval by the superior, completion with evidence, closed after a passing re-appraisal."""
 
     class Source(models.TextChoices):
@@ -306,7 +321,7 @@ class Rectification(models.Model):
     targets = models.TextField("整改目标", max_length=3000, blank=True)
     measures = models.TextField("整改措施", max_length=3000, blank=True)
     deadline = models.DateField("整改时限", null=True, blank=True)
-    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.OPEN)
+    status = FSMField("状态", max_length=12, choices=Status.choices, default=Status.OPEN, protected=True)
     review_comment = models.TextField("审批意见", max_length=1000, blank=True)
     evidence = models.TextField("整改情况", max_length=3000, blank=True)
     submitted_at = models.DateTimeField("报送时间", null=True, blank=True)
@@ -324,6 +339,8 @@ class Rectification(models.Model):
     overdue_notified_at = models.DateTimeField("超期提醒时间", null=True, blank=True)
     created_at = models.DateTimeField("创建时间", default=timezone.now)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "整改"
         verbose_name_plural = "整改"
@@ -332,8 +349,64 @@ class Rectification(models.Model):
     def __str__(self) -> str:
         return f"{self.organization.name}整改（{self.get_source_display()}）"
 
+    # --- transitions (they change state and stamp times only; services do the rest) ------------------
 
-class Award(models.Model):
+    @transition(
+        field=status,
+        source=[Status.OPEN, Status.RETURNED],
+        target=Status.SUBMITTED,
+        permission=ask("file_rectification", "organization"),
+        custom={"label": "报送整改报告"},
+    )
+    def submit(self):
+        self.submitted_at = timezone.now()
+        self.overdue_notified_at = None
+
+    @transition(
+        field=status,
+        source=Status.SUBMITTED,
+        target=Status.RETURNED,
+        permission=ask("approve_rectification", "organization"),
+        custom={"label": "退回修改"},
+    )
+    def return_for_changes(self):
+        pass
+
+    @transition(
+        field=status,
+        source=Status.SUBMITTED,
+        target=Status.APPROVED,
+        permission=ask("approve_rectification", "organization"),
+        custom={"label": "同意整改方案"},
+    )
+    def approve(self):
+        self.approved_at = timezone.now()
+
+    @transition(
+        field=status,
+        source=Status.APPROVED,
+        target=Status.DONE,
+        permission=ask("file_rectification", "organization"),
+        custom={"label": "报告整改完成"},
+    )
+    def mark_done(self):
+        self.done_at = timezone.now()
+
+    # The two outcomes of the re-appraisal: taken when its session is closed, not by a button.
+
+    @transition(field=status, source=Status.DONE, target=Status.CLOSED, custom={"label": "再次评议达到90%，整改销号"})
+    def close(self):
+        self.closed_at = timezone.now()
+
+    @transition(
+        field=status, source=Status.DONE, target=Status.APPROVED, custom={"label": "再次评议仍低于90%，继续整改"}
+    )
+    def reopen(self):
+        self.done_at = None
+        self.overdue_notified_at = None
+
+
+class Award(StateMachineMixin, models.Model):
     """组织评选 / 表彰: nominated by an organization, approved by the superior, shown on the honour roll."""
 
     class Kind(models.TextChoices):
@@ -358,7 +431,7 @@ class Award(models.Model):
         Organization, verbose_name="推荐单位", on_delete=models.PROTECT, related_name="award_nominations"
     )
     citation = models.TextField("主要事迹", max_length=2000)
-    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.NOMINATED)
+    status = FSMField("状态", max_length=12, choices=Status.choices, default=Status.NOMINATED, protected=True)
     nominated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="推荐人", on_delete=models.PROTECT, related_name="+"
     )
@@ -373,6 +446,8 @@ class Award(models.Model):
     decided_at = models.DateTimeField("审批时间", null=True, blank=True)
     decision_comment = models.CharField("审批意见", max_length=500, blank=True)
     created_at = models.DateTimeField("推荐时间", default=timezone.now)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "表彰"
@@ -389,6 +464,26 @@ class Award(models.Model):
     def __str__(self) -> str:
         who = self.member.name if self.member_id else self.organization.name
         return f"{self.year}年{self.get_kind_display()}：{who}"
+
+    @transition(
+        field=status,
+        source=Status.NOMINATED,
+        target=Status.APPROVED,
+        permission=ask("approve_award", "nominated_by_organization"),
+        custom={"label": "批准"},
+    )
+    def approve(self):
+        self.decided_at = timezone.now()
+
+    @transition(
+        field=status,
+        source=Status.NOMINATED,
+        target=Status.REJECTED,
+        permission=ask("approve_award", "nominated_by_organization"),
+        custom={"label": "不予批准"},
+    )
+    def reject(self):
+        self.decided_at = timezone.now()
 
 
 class Ranking(models.Model):
@@ -408,6 +503,8 @@ class Ranking(models.Model):
     computed_at = models.DateTimeField("计算时间", default=timezone.now)
     is_published = models.BooleanField("已公布", default=False)
     published_at = models.DateTimeField("公布时间", null=True, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "上评下议排名"
@@ -441,6 +538,9 @@ class RankingEntry(models.Model):
     )
     final_score = models.DecimalField("最终得分", max_digits=7, decimal_places=2)
     rank = models.PositiveIntegerField("名次")
+
+    # Adjustments are recorded here (who, when, the new adjustment, the reason); computing is not.
+    history = HistoricalRecords(excluded_fields=["components"])
 
     class Meta:
         verbose_name = "排名明细"
@@ -479,7 +579,7 @@ class MonthlyRecord(models.Model):
         return f"{self.member.name}{self.month:%Y年%-m月}记实"
 
 
-class Bulletin(models.Model):
+class Bulletin(StateMachineMixin, models.Model):
     """通报: the quarterly 践诺情况通报 of an organization, drafted from the data, editable, published."""
 
     class Status(models.TextChoices):
@@ -493,12 +593,14 @@ class Bulletin(models.Model):
     quarter = models.PositiveSmallIntegerField("季度")
     title = models.CharField("标题", max_length=200)
     body = models.TextField("正文", max_length=20000)
-    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.DRAFT)
+    status = FSMField("状态", max_length=12, choices=Status.choices, default=Status.DRAFT, protected=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="起草人", on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField("起草时间", default=timezone.now)
     published_at = models.DateTimeField("发布时间", null=True, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "践诺情况通报"
@@ -510,6 +612,16 @@ class Bulletin(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @transition(
+        field=status,
+        source=Status.DRAFT,
+        target=Status.PUBLISHED,
+        permission=ask("manage_bulletin", "organization"),
+        custom={"label": "发布", "confirm": "发布后通报将出现在公开栏上，且不能再修改。确定发布吗？"},
+    )
+    def publish(self):
+        self.published_at = timezone.now()
 
 
 class Tally(models.Model):

@@ -66,6 +66,7 @@ class MemberAdmin(SimpleHistoryAdmin):
 
 @admin.register(Exemption)
 class ExemptionAdmin(SimpleHistoryAdmin):
+    readonly_fields = ("status",)  # only transitions change it
     list_display = ("member", "reason", "status", "proposed_by", "proposed_at", "decided_by", "decided_at")
     list_filter = ("status", "reason")
     raw_id_fields = ("member", "proposed_by", "decided_by")

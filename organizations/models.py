@@ -6,10 +6,12 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django_fsm import FSMField, transition
 from guardian.models import UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node
 
+from .transitions import StateMachineMixin, ask
 from .validators import validate_id_number, validate_phone
 
 
@@ -250,7 +252,7 @@ class Member(models.Model):
             raise ValidationError(errors)
 
 
-class Exemption(models.Model):
+class Exemption(StateMachineMixin, models.Model):
     """免于承诺: proposed by the branch for age or health, decided by the superior organization."""
 
     class Reason(models.TextChoices):
@@ -267,7 +269,7 @@ class Exemption(models.Model):
     member = models.ForeignKey(Member, verbose_name="党员", on_delete=models.CASCADE, related_name="exemptions")
     reason = models.CharField("免诺原因", max_length=20, choices=Reason.choices)
     explanation = models.TextField("情况说明", max_length=1000)
-    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.PENDING)
+    status = FSMField("状态", max_length=20, choices=Status.choices, default=Status.PENDING, protected=True)
     proposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="提出人", on_delete=models.PROTECT, related_name="+"
     )
@@ -297,6 +299,41 @@ class Exemption(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member.name}：{self.get_reason_display()}（{self.get_status_display()}）"
+
+    # --- transitions (they change state and stamp times only; services do the rest) ------------------
+
+    def _decided(self):
+        self.decided_at = timezone.now()
+
+    @transition(
+        field=status,
+        source=Status.PENDING,
+        target=Status.APPROVED,
+        permission=ask("decide_exemption", "member.organization"),
+        custom={"label": "批准"},
+    )
+    def approve(self):
+        self._decided()
+
+    @transition(
+        field=status,
+        source=Status.PENDING,
+        target=Status.REJECTED,
+        permission=ask("decide_exemption", "member.organization"),
+        custom={"label": "不予批准"},
+    )
+    def reject(self):
+        self._decided()
+
+    @transition(
+        field=status,
+        source=Status.APPROVED,
+        target=Status.REVOKED,
+        permission=ask("decide_exemption", "member.organization"),
+        custom={"label": "撤销"},
+    )
+    def revoke(self):
+        self._decided()
 
 
 class FormerCode(models.Model):

@@ -1,7 +1,8 @@
 """Keeping the organization tree, the roster, exemptions and role grants (DESIGN §3).
 
 Every function is one action a person takes: it is atomic, takes the acting user as `by`, checks the
-permission module, and leaves a history row (django-simple-history) naming who did it.
+permission module, takes the model's transition where the state changes (organizations.transitions), and leaves
+a history row (django-simple-history, organizations.audit) naming who did it and, for a transition, what.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from .audit import stamp
 from .errors import DomainError
 from .models import (
     Exemption,
@@ -37,6 +39,7 @@ from .permissions import (
     require,
 )
 from .signals import password_reset_done
+from .transitions import take
 from .validators import normalize_id_number
 
 ORGANIZATION_FIELDS = (
@@ -65,10 +68,6 @@ MEMBER_FIELDS = (
 )
 
 
-def _stamp(obj, by) -> None:
-    obj._history_user = by
-
-
 # --- organizations ---------------------------------------------------------------------------------------
 
 
@@ -86,7 +85,7 @@ def organization_create(*, parent: Organization | None, by: User, **fields) -> O
     org.full_clean(exclude=["path", "depth", "numchild"])
     if FormerCode.objects.filter(code=org.code).exists():
         raise ValidationError({"code": f"代码 {org.code} 是另一个党组织的曾用代码，印出的二维码仍指向它，不能再用。"})
-    _stamp(org, by)
+    stamp(org, by)
     if parent is None:
         return Organization.objects.add_root(instance=org)
     return Organization.objects.add_child(parent, instance=org)
@@ -104,7 +103,7 @@ def organization_update(*, organization: Organization, by: User, **fields) -> Or
     org.full_clean(exclude=["path", "depth", "numchild"])
     if org.code != old_code:
         _change_code(org, old_code, by)
-    _stamp(org, by)
+    stamp(org, by)
     org.save()
     return org
 
@@ -140,7 +139,7 @@ def organization_move(*, organization: Organization, new_parent: Organization, b
         raise PermissionDenied("不能移动您被授权的党组织本身，请联系上级党委。")
     Organization.objects.move(org, new_parent, pos="sorted-child")
     org.refresh_from_db()
-    _stamp(org, by)
+    stamp(org, by)
     org.save()  # a history row records who moved it
     forget_grants(by)
     return org
@@ -173,7 +172,7 @@ def organization_set_active(
         raise DomainError("上级党组织已停用，请先启用上级党组织。")
     org.is_active = active
     org.merged_into = merged_into
-    _stamp(org, by)
+    stamp(org, by)
     org.save()
     return org
 
@@ -192,7 +191,7 @@ def organization_delete(*, organization: Organization, by: User) -> None:
         raise DomainError("该党组织已有党员，不能删除，只能停用。")
     if not manages_from_above(by, org):
         raise PermissionDenied("不能删除您被授权的党组织本身。")
-    _stamp(org, by)
+    stamp(org, by)
     org.delete()
 
 
@@ -213,7 +212,7 @@ def member_create(*, by: User, **fields) -> Member:
     member.id_number = normalize_id_number(member.id_number)
     _check_member_orgs(by, member)
     member.full_clean()
-    _stamp(member, by)
+    stamp(member, by)
     member.save()
     return member
 
@@ -229,7 +228,7 @@ def member_update(*, member: Member, by: User, **fields) -> Member:
     member.id_number = normalize_id_number(member.id_number)
     _check_member_orgs(by, member)
     member.full_clean()
-    _stamp(member, by)
+    stamp(member, by)
     member.save()
     return member
 
@@ -261,7 +260,7 @@ def member_account_create(*, member: Member, by: User, username: str) -> tuple[U
         password_set_at=timezone.now(),
     )
     member.user = user
-    _stamp(member, by)
+    stamp(member, by)
     member.save(update_fields=["user", "updated_at"])
     return user, password
 
@@ -313,7 +312,7 @@ def exemption_propose(*, member: Member, by: User, reason: str, explanation: str
         raise DomainError("请填写情况说明。")
     exemption = Exemption(member=member, reason=reason, explanation=explanation.strip(), proposed_by=by)
     exemption.full_clean(exclude=["proposed_by", "member"])
-    _stamp(exemption, by)
+    stamp(exemption, by, "提出免于承诺")
     try:
         with transaction.atomic():
             exemption.save()
@@ -332,16 +331,14 @@ def exemption_decide(*, exemption: Exemption, by: User, approve: bool, comment: 
         raise PermissionDenied("不能审批自己提出的免于承诺申请。")
     if not approve and not comment.strip():
         raise DomainError("不批准时请填写审批意见。")
-    exemption.status = Exemption.Status.APPROVED if approve else Exemption.Status.REJECTED
+    take(exemption, "approve" if approve else "reject", by, comment=comment.strip())
     exemption.decided_by = by
-    exemption.decided_at = timezone.now()
     exemption.decision_comment = comment.strip()
-    _stamp(exemption, by)
     exemption.save()
     if approve:
         member = Member.objects.select_for_update().get(pk=exemption.member_id)
         member.is_exempt = True
-        _stamp(member, by)
+        stamp(member, by, "批准免于承诺", comment.strip())
         member.save(update_fields=["is_exempt", "updated_at"])
     return exemption
 
@@ -355,15 +352,13 @@ def exemption_revoke(*, exemption: Exemption, by: User, comment: str) -> Exempti
         raise DomainError("只有已批准的免于承诺可以撤销。")
     if not comment.strip():
         raise DomainError("请填写撤销原因。")
-    exemption.status = Exemption.Status.REVOKED
+    take(exemption, "revoke", by, comment=comment.strip())
     exemption.decision_comment = comment.strip()
     exemption.decided_by = by
-    exemption.decided_at = timezone.now()
-    _stamp(exemption, by)
     exemption.save()
     member = Member.objects.select_for_update().get(pk=exemption.member_id)
     member.is_exempt = False
-    _stamp(member, by)
+    stamp(member, by, "撤销免于承诺", comment.strip())
     member.save(update_fields=["is_exempt", "updated_at"])
     return exemption
 

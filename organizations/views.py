@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from . import services
+from .audit import timeline, timelines
 from .errors import DomainError
 from .filters import MemberFilter
 from .forms import (
@@ -66,6 +67,7 @@ from .resources import (
     roster_xlsx,
 )
 from .selectors import member_list, role_grants_in
+from .transitions import available
 
 PAGE_SIZE = 25
 
@@ -410,8 +412,10 @@ def exemption_index(request):
     if status in Exemption.Status.values:
         qs = qs.filter(status=status)
     page = Paginator(qs.order_by("-proposed_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    histories = timelines(page.object_list, user)
     for e in page.object_list:
-        e.can_decide = e.status == Exemption.Status.PENDING and may(user, "decide_exemption", e.member.organization)
+        e.can_decide = bool(available(e, user) & DECISIONS)
+        e.timeline = histories.get(e.pk, [])
     return render(
         request,
         "organizations/exemption_list.html",
@@ -440,7 +444,16 @@ def exemption_decide(request, pk):
         else:
             messages.success(request, "已审批。")
             return redirect("organizations:exemptions")
-    return render(request, "organizations/exemption_decide.html", {"form": form, "e": exemption})
+    context = {
+        "form": form,
+        "e": exemption,
+        "can_decide": form.is_bound or bool(available(exemption, user) & DECISIONS),
+        "timeline": timeline(exemption, user),
+    }
+    return render(request, "organizations/exemption_decide.html", context)
+
+
+DECISIONS = {"approve", "reject"}
 
 
 # --- Excel import ----------------------------------------------------------------------------------------

@@ -23,9 +23,11 @@ from django.utils import timezone
 from commitments.models import Campaign, Notification, Pledge
 from commitments.notifications import notify
 from commitments.services import campaign_for
+from organizations.audit import stamp
 from organizations.errors import DomainError
 from organizations.models import Organization, User
 from organizations.permissions import may, require
+from organizations.transitions import check, take
 
 from ..models import (
     Appraisal,
@@ -327,8 +329,7 @@ def appraisal_close(*, appraisal: Appraisal, by: User) -> Appraisal:
     """
     appraisal = _lock_appraisal(appraisal)
     require(by, "manage_appraisal", appraisal.organization)
-    if appraisal.status != Appraisal.Status.OPEN:
-        raise DomainError("该群众评议已经结束。")
+    check(appraisal, "close", by, refused="该群众评议已经结束。")
     tally = appraisal_tally(appraisal)
     overall = tally.overall
     organization = appraisal.organization
@@ -343,36 +344,35 @@ def appraisal_close(*, appraisal: Appraisal, by: User) -> Appraisal:
     appraisal.basically_satisfied = overall.basically
     appraisal.unsatisfied = overall.unsatisfied
     appraisal.satisfaction = overall.satisfaction
-    appraisal.status = Appraisal.Status.CLOSED
-    appraisal.closed_at = timezone.now()
     appraisal.is_published = True
+    take(appraisal, "close", by, comment=f"满意度 {satisfaction_text(overall.satisfaction)}")
     appraisal.save()
     passed = appraisal.satisfaction >= Appraisal.THRESHOLD
     if appraisal.rectification_id:
-        _settle_rectification(appraisal, passed)
+        _settle_rectification(appraisal, passed, by)
     elif not passed:
-        Rectification.objects.create(
+        rectification = Rectification(
             organization=organization, source=Rectification.Source.APPRAISAL, appraisal=appraisal
         )
+        stamp(rectification, by, "启动整改", Rectification.Source.APPRAISAL.label)
+        rectification.save()
     return appraisal
 
 
-def _settle_rectification(appraisal: Appraisal, passed: bool) -> None:
+def _settle_rectification(appraisal: Appraisal, passed: bool, by: User) -> None:
     rectification = Rectification.objects.select_for_update(of=("self",)).get(pk=appraisal.rectification_id)
     if rectification.status != Rectification.Status.DONE:
         return  # settled some other way meanwhile; the session's own result stands
     text = satisfaction_text(appraisal.satisfaction)
+    held = f"{appraisal.held_on:%Y年%-m月%-d日}再次评议满意度为 {text}"
     if passed:
-        rectification.status = Rectification.Status.CLOSED
-        rectification.closed_at = timezone.now()
+        take(rectification, "close", by, comment=f"{held}。")
         rectification.save(update_fields=["status", "closed_at"])
         return
-    note = f"{appraisal.held_on:%Y年%-m月%-d日}再次评议满意度为 {text}，仍低于90%，请继续整改后再报整改完成。"
+    note = f"{held}，仍低于90%，请继续整改后再报整改完成。"
     comment = f"{rectification.review_comment}\n{note}".strip()
     rectification.review_comment = comment[-1000:]
-    rectification.status = Rectification.Status.APPROVED
-    rectification.done_at = None
-    rectification.overdue_notified_at = None
+    take(rectification, "reopen", by, comment=note)
     rectification.save(update_fields=["review_comment", "status", "done_at", "overdue_notified_at"])
 
 
@@ -387,8 +387,8 @@ def _lock_rectification(rectification: Rectification) -> Rectification:
     )
 
 
-def _status_refusal(rectification: Rectification, doing: str) -> DomainError:
-    return DomainError(f"整改当前为“{rectification.get_status_display()}”，不能{doing}。可能已被他人处理，请刷新页面。")
+def _status_refusal(rectification: Rectification, doing: str) -> str:
+    return f"整改当前为“{rectification.get_status_display()}”，不能{doing}。可能已被他人处理，请刷新页面。"
 
 
 @transaction.atomic
@@ -398,8 +398,7 @@ def rectification_submit(
     """The organization reports its self-check: problems found, targets, measures and deadline."""
     rectification = _lock_rectification(rectification)
     require(by, "file_rectification", rectification.organization)
-    if rectification.status not in (Rectification.Status.OPEN, Rectification.Status.RETURNED):
-        raise _status_refusal(rectification, "报送整改报告")
+    check(rectification, "submit", by, refused=_status_refusal(rectification, "报送整改报告"))
     fields = {"problems": problems, "targets": targets, "measures": measures}
     labels = {"problems": "查摆的问题", "targets": "整改目标", "measures": "整改措施"}
     errors = {}
@@ -418,9 +417,7 @@ def rectification_submit(
     for name, value in fields.items():
         setattr(rectification, name, value)
     rectification.deadline = deadline
-    rectification.status = Rectification.Status.SUBMITTED
-    rectification.submitted_at = timezone.now()
-    rectification.overdue_notified_at = None
+    take(rectification, "submit", by)
     rectification.save()
     return rectification
 
@@ -429,11 +426,10 @@ def rectification_submit(
 def rectification_return(*, rectification: Rectification, by: User, comment: str) -> Rectification:
     rectification = _lock_rectification(rectification)
     require(by, "approve_rectification", rectification.organization)
-    if rectification.status != Rectification.Status.SUBMITTED:
-        raise _status_refusal(rectification, "退回")
+    check(rectification, "return_for_changes", by, refused=_status_refusal(rectification, "退回"))
     if not (comment or "").strip():
         raise DomainError("退回时请填写审批意见，说明需要怎样修改。")
-    rectification.status = Rectification.Status.RETURNED
+    take(rectification, "return_for_changes", by, comment=comment.strip()[:1000])
     rectification.review_comment = comment.strip()[:1000]
     rectification.save(update_fields=["status", "review_comment"])
     return rectification
@@ -443,11 +439,14 @@ def rectification_return(*, rectification: Rectification, by: User, comment: str
 def rectification_approve(*, rectification: Rectification, by: User, comment: str = "") -> Rectification:
     rectification = _lock_rectification(rectification)
     require(by, "approve_rectification", rectification.organization)
-    if rectification.status != Rectification.Status.SUBMITTED:
-        raise _status_refusal(rectification, "批准")
-    rectification.status = Rectification.Status.APPROVED
+    take(
+        rectification,
+        "approve",
+        by,
+        comment=(comment or "").strip()[:1000],
+        refused=_status_refusal(rectification, "批准"),
+    )
     rectification.review_comment = (comment or "").strip()[:1000]
-    rectification.approved_at = timezone.now()
     rectification.approved_by = by
     rectification.save(update_fields=["status", "review_comment", "approved_at", "approved_by"])
     return rectification
@@ -458,16 +457,14 @@ def rectification_mark_done(*, rectification: Rectification, by: User, evidence:
     """The organization reports the work done; the superior then holds a new appraisal."""
     rectification = _lock_rectification(rectification)
     require(by, "file_rectification", rectification.organization)
-    if rectification.status != Rectification.Status.APPROVED:
-        raise _status_refusal(rectification, "报告整改完成")
+    check(rectification, "mark_done", by, refused=_status_refusal(rectification, "报告整改完成"))
     evidence = (evidence or "").strip()
     if not evidence:
         raise DomainError("请填写整改完成情况。")
     if len(evidence) > 3000:
         raise DomainError("整改完成情况最多 3000 字。")
-    rectification.status = Rectification.Status.DONE
+    take(rectification, "mark_done", by)
     rectification.evidence = evidence
-    rectification.done_at = timezone.now()
     rectification.save(update_fields=["status", "evidence", "done_at"])
     return rectification
 
@@ -484,13 +481,16 @@ def rectification_open_from_review(leader_review: LeaderReview) -> Rectification
         organization, member = leader_review.member.organization, leader_review.member
     else:
         organization, member = leader_review.organization, None
-    return Rectification.objects.create(
+    rectification = Rectification(
         organization=organization,
         member=member,
         source=Rectification.Source.LEADER_REVIEW,
         leader_review=leader_review,
         deadline=leader_review.rectify_by,
     )
+    stamp(rectification, leader_review.reviewer, "启动整改", Rectification.Source.LEADER_REVIEW.label)
+    rectification.save()
+    return rectification
 
 
 @transaction.atomic
@@ -499,12 +499,15 @@ def rectification_open_for_unfulfilled(pledge: Pledge) -> Rectification:
     existing = Rectification.objects.filter(pledge=pledge, source=Rectification.Source.UNFULFILLED).first()
     if existing is not None:
         return existing
-    return Rectification.objects.create(
+    rectification = Rectification(
         organization=pledge.organization if pledge.member_id else pledge.pledger_organization,
         member=pledge.member if pledge.member_id else None,
         source=Rectification.Source.UNFULFILLED,
         pledge=pledge,
     )
+    stamp(rectification, None, "启动整改", Rectification.Source.UNFULFILLED.label)
+    rectification.save()
+    return rectification
 
 
 def rectification_notify_overdue(today: datetime.date | None = None) -> int:

@@ -11,9 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from commitments.notifications import notify
+from organizations.audit import stamp
 from organizations.errors import DomainError
 from organizations.models import Member, Organization, User
 from organizations.permissions import require
+from organizations.transitions import check, take
 
 from ..models import Award
 from ..selectors import approvers_of
@@ -82,7 +84,7 @@ def award_nominate(
     if duplicate.exists():
         who = member.name if member is not None else organization.name
         raise DomainError(f"{who}已被推荐为{year}年{occasion}“{label}”，不能重复推荐。")
-    award = Award.objects.create(
+    award = Award(
         kind=kind,
         year=year,
         occasion=occasion,
@@ -91,6 +93,8 @@ def award_nominate(
         nominated_by=by,
         **recipient,
     )
+    stamp(award, by, "推荐")
+    award.save()
     notify(
         approvers_of(nominating_organization),
         kind=NOTIFY_NOMINATED,
@@ -110,16 +114,16 @@ def award_decide(*, award: Award, by: User, approve: bool, comment: str = "") ->
         .get(pk=award.pk)
     )
     require(by, "approve_award", award.nominated_by_organization)
-    if award.status != Award.Status.NOMINATED:
-        raise DomainError(f"这项推荐已经{award.get_status_display()}，不能再审批。")
+    decision = "approve" if approve else "reject"
+    refused = f"这项推荐已经{award.get_status_display()}，不能再审批。"
+    check(award, decision, by, refused=refused)
     comment = (comment or "").strip()
     if not approve and not comment:
         raise DomainError("不予批准时请填写审批意见。")
     if len(comment) > 500:
         raise DomainError("审批意见不能超过 500 字。")
-    award.status = Award.Status.APPROVED if approve else Award.Status.REJECTED
+    take(award, decision, by, comment=comment, refused=refused)
     award.decided_by = by
-    award.decided_at = timezone.now()
     award.decision_comment = comment
     award.save(update_fields=["status", "decided_by", "decided_at", "decision_comment"])
     notify(

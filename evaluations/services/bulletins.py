@@ -10,9 +10,11 @@ import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from organizations.audit import stamp
 from organizations.errors import DomainError
 from organizations.models import Organization, User
 from organizations.permissions import require
+from organizations.transitions import take
 
 from ..models import Bulletin
 from ..selectors import QUARTER_NAMES, BulletinFacts, bulletin_facts, bulletin_title, cn_date, quarter_bounds
@@ -142,13 +144,15 @@ def bulletin_draft(*, organization: Organization, year: int, quarter: int, by: U
     title, body = compose_bulletin(bulletin_facts(organization=organization, year=year, quarter=quarter))
     if existing is not None:
         existing.title, existing.body = title, body
+        stamp(existing, by, "按最新数据重新起草")
         existing.save(update_fields=["title", "body"])
         return existing
+    bulletin = Bulletin(organization=organization, year=year, quarter=quarter, title=title, body=body, created_by=by)
+    stamp(bulletin, by, "根据数据起草")
     try:
         with transaction.atomic():
-            return Bulletin.objects.create(
-                organization=organization, year=year, quarter=quarter, title=title, body=body, created_by=by
-            )
+            bulletin.save()
+            return bulletin
     except IntegrityError:
         raise DomainError("本季度的通报刚被他人起草，请刷新页面。") from None
 
@@ -169,6 +173,7 @@ def bulletin_update(*, bulletin: Bulletin, by: User, title: str, body: str) -> B
     if len(body) > 20000:
         raise DomainError("正文不能超过 20000 字。")
     bulletin.title, bulletin.body = title, body
+    stamp(bulletin, by, "修改通报")
     bulletin.save(update_fields=["title", "body"])
     return bulletin
 
@@ -178,9 +183,6 @@ def bulletin_publish(*, bulletin: Bulletin, by: User) -> Bulletin:
     """Publish the 通报 to the organization's public board; it can no longer be edited."""
     bulletin = _lock(bulletin)
     require(by, "manage_bulletin", bulletin.organization)
-    if bulletin.status != Bulletin.Status.DRAFT:
-        raise DomainError("这份通报已经发布。")
-    bulletin.status = Bulletin.Status.PUBLISHED
-    bulletin.published_at = timezone.now()
+    take(bulletin, "publish", by, refused="这份通报已经发布。")
     bulletin.save(update_fields=["status", "published_at"])
     return bulletin

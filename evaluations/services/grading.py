@@ -11,6 +11,7 @@ from django.db import transaction
 
 from commitments.models import Pledge, PledgeItem
 from commitments.notifications import notify, pledger_users
+from organizations.audit import stamp
 from organizations.errors import DomainError
 from organizations.models import User
 from organizations.permissions import require
@@ -40,8 +41,7 @@ def pledge_grade_confirm(*, pledge: Pledge, by: User, grade: str) -> Pledge:
         raise DomainError(f"一诺一评在承诺批次结束时进行（{pledge.campaign.ends_on:%Y年%-m月%-d日}起）。")
     before = pledge.final_grade
     pledge.final_grade = grade
-    pledge._history_user = by
-    pledge._change_reason = f"一诺一评：{before or '未评'} → {grade}"
+    stamp(pledge, by, "一诺一评", f"{before or '未评'} → {grade}")
     pledge.save(update_fields=["final_grade", "updated_at"])
 
     unfulfilled = list(pledge.items.exclude(state=PledgeItem.State.TICKED_OFF).order_by("position"))

@@ -24,14 +24,16 @@ score; a subject without data on a component the others have gets 0 for it. Ever
 weight is stored on the entry, so the score can be recomputed from the entry alone; computing a ranking again
 from the same data gives the same scores and ranks. Ties share a rank (1, 2, 2, 4).
 
-Adjustments replace the entry's adjustment, need a written reason, and are logged on the entry (who, when,
-from, to, why) under ``components["log"]``; they are kept when the ranking is computed again.
+Adjustments replace the entry's adjustment and need a written reason; each is a history record of the entry
+(django-simple-history, organizations.audit: who, when, the new adjustment, why), read back by
+`adjustment_log`. Computing a ranking again updates its entries in place, so adjustments and their records stay.
 """
 
 from __future__ import annotations
 
 import datetime
 import logging
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import transaction
@@ -60,6 +62,7 @@ from evaluations.statistics import (
     latest_satisfaction,
     ticked_by,
 )
+from organizations.audit import split_reason, stamp
 from organizations.errors import DomainError
 from organizations.models import Member, Organization, User
 from organizations.permissions import require
@@ -419,12 +422,14 @@ def ranking_compute(
     if level not in Ranking.Level.values:
         raise DomainError("排名对象只能是下级党组织或党员。")
     require(by, "rank_organizations" if level == Ranking.Level.ORGANIZATIONS else "rank_members", organization)
-    ranking = _compute(organization=organization, level=level, period=period, weights=weights, today=today)
+    ranking = _compute(organization=organization, level=level, period=period, weights=weights, today=today, by=by)
     logger.info("ranking %s computed by user %s", ranking.pk, by.pk)
     return ranking
 
 
-def _compute(*, organization: Organization, level: str, period: str, weights: dict | None, today) -> Ranking:
+def _compute(
+    *, organization: Organization, level: str, period: str, weights: dict | None, today, by: User | None = None
+) -> Ranking:
     p = parse_ranking_period(level, period)
     today = today or timezone.localdate()
     if p.start > today:
@@ -447,41 +452,44 @@ def _compute(*, organization: Organization, level: str, period: str, weights: di
     }
 
     if ranking is None:
-        ranking = Ranking.objects.create(organization=organization, level=level, period=p.label, weights=weights)
-        kept = {}
+        ranking = Ranking(organization=organization, level=level, period=p.label, weights=weights)
+        stamp(ranking, by, "计算排名")
+        ranking.save()
+        existing = {}
     else:
-        kept = {
-            (e.organization_id or e.member_id): e
-            for e in ranking.entries.all()
-            if e.adjustment or e.adjustment_reason or e.components.get("log")
-        }
-        ranking.entries.all().delete()
+        existing = {(e.organization_id or e.member_id): e for e in ranking.entries.all()}
         ranking.weights = weights
         ranking.computed_at = timezone.now()
+        stamp(ranking, by, "按最新数据重新计算")
         ranking.save(update_fields=["weights", "computed_at"])
 
-    entries = []
+    # Entries are updated in place, so that their adjustments and the records of them stay; computing is not
+    # an adjustment and leaves no record on the entries (the ranking's own history has it).
+    entries, new = [], []
     for subject in subjects:
         parts = _parts(inputs[subject.pk], weights, used)
         score = score_of(parts)
-        old = kept.get(subject.pk)
-        entry = RankingEntry(
-            ranking=ranking,
-            components={"parts": parts, "log": old.components.get("log", []) if old else []},
-            score=score,
-            adjustment=old.adjustment if old else Decimal("0"),
-            adjustment_reason=old.adjustment_reason if old else "",
-            adjusted_by_id=old.adjusted_by_id if old else None,
-            final_score=score + (old.adjustment if old else Decimal("0")),
-            rank=0,
-        )
+        entry = existing.pop(subject.pk, None)
+        if entry is None:
+            entry = RankingEntry(ranking=ranking, adjustment=Decimal("0"), rank=0)
+            new.append(entry)
         if level == Ranking.Level.ORGANIZATIONS:
             entry.organization = subject
         else:
             entry.member = subject
+        entry.components = {"parts": parts}
+        entry.score = score
+        entry.final_score = score + entry.adjustment
         entries.append(entry)
     _rank(entries, _tiebreak)
-    RankingEntry.objects.bulk_create(entries)
+    if existing:  # subjects no longer ranked (an organization closed, a member left)
+        for gone in existing.values():
+            stamp(gone, by)
+            gone.delete()
+    RankingEntry.objects.bulk_update(
+        [e for e in entries if e.pk], ["components", "score", "final_score", "rank"], batch_size=500
+    )
+    RankingEntry.objects.bulk_create(new)
     return ranking
 
 
@@ -561,26 +569,15 @@ def ranking_adjust(*, entry: RankingEntry, by: User, adjustment, reason: str) ->
     target = next((e for e in entries if e.pk == entry.pk), None)
     if target is None:
         raise DomainError("该排名记录已不存在，可能排名已被重新计算，请刷新页面。")
-    log = list(target.components.get("log", []))
-    log.append(
-        {
-            "at": timezone.now().isoformat(timespec="seconds"),
-            "by": by.pk,
-            "by_name": by.get_full_name(),
-            "from": str(target.adjustment),
-            "to": str(value),
-            "reason": reason,
-        }
-    )
-    target.components = {**target.components, "log": log}
     target.adjustment = value
     target.adjustment_reason = reason
     target.adjusted_by = by
     target.final_score = target.score + value
     _rank(entries, _tiebreak)
-    RankingEntry.objects.bulk_update(
-        entries, ["components", "adjustment", "adjustment_reason", "adjusted_by", "final_score", "rank"]
-    )
+    others = [e for e in entries if e is not target]
+    RankingEntry.objects.bulk_update(others, ["rank"])
+    stamp(target, by, ADJUSTMENT, reason)
+    target.save(update_fields=["adjustment", "adjustment_reason", "adjusted_by", "final_score", "rank"])
     logger.info("ranking %s entry %s adjusted by user %s to %s: %s", ranking.pk, target.pk, by.pk, value, reason)
     return target
 
@@ -596,6 +593,43 @@ def ranking_publish(*, ranking: Ranking, by: User) -> Ranking:
         raise DomainError("排名还没有结果，不能公布。")
     ranking.is_published = True
     ranking.published_at = timezone.now()
+    stamp(ranking, by, "公布排名")
     ranking.save(update_fields=["is_published", "published_at"])
     logger.info("ranking %s published by user %s", ranking.pk, by.pk)
     return ranking
+
+
+# --- the record of adjustments -------------------------------------------------------------------------
+
+ADJUSTMENT = "调整分数"
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    at: datetime.datetime
+    by: str
+    subject: str
+    before: Decimal
+    after: Decimal
+    reason: str
+
+
+def adjustment_log(ranking: Ranking, entries: list[RankingEntry]) -> list[Adjustment]:
+    """Every adjustment made on the ranking's entries (given with their members or organizations), newest first,
+    from the entries' history: one query."""
+    subjects = {e.pk: (e.member.name if e.member_id else e.organization.name) for e in entries}
+    records = (
+        RankingEntry.history.filter(ranking_id=ranking.pk, id__in=list(subjects))
+        .select_related("history_user")
+        .order_by("id", "history_date", "history_id")
+    )
+    log, before = [], {}
+    for record in records:
+        label, reason = split_reason(record.history_change_reason)
+        if label == ADJUSTMENT:
+            by = record.history_user.get_full_name() if record.history_user_id else "系统"
+            previous = before.get(record.id, Decimal("0.00"))
+            log.append(Adjustment(record.history_date, by, subjects[record.id], previous, record.adjustment, reason))
+        before[record.id] = record.adjustment
+    log.sort(key=lambda a: a.at, reverse=True)
+    return log

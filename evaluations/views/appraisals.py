@@ -26,9 +26,11 @@ from django.views.decorators.http import require_POST
 from commitments.models import Pledge
 from commitments.services import campaign_for
 from disclosure import selectors as board
+from organizations.audit import timeline
 from organizations.errors import DomainError
 from organizations.models import Organization
 from organizations.permissions import grants_of, may, org_get_for_user_or_404, orgs_for
+from organizations.transitions import available
 
 from .. import selectors
 from ..forms import (
@@ -307,6 +309,8 @@ def appraisal_detail(request, pk):
             "opened_rectification": opened,
             "satisfaction": satisfaction_text(appraisal.satisfaction),
             "board_url": reverse("disclosure:board", args=[org.code]),
+            "can_close": "close" in available(appraisal, user),
+            "timeline": timeline(appraisal, user),
         },
     )
 
@@ -463,14 +467,14 @@ def rectification_index(request):
 def _rectification_context(user, rectification: Rectification, **overrides) -> dict:
     org = rectification.organization
     status = rectification.status
-    can_file = may(user, "file_rectification", org)
+    moves = available(rectification, user)
     can_approve = may(user, "approve_rectification", org)
     follow_ups = list(rectification.follow_up_appraisals.order_by("held_on", "id"))
     for a in follow_ups:
         a.title = appraisal_title(a)
         a.satisfaction_text = satisfaction_text(a.satisfaction)
     report_form = None
-    if can_file and status in (Rectification.Status.OPEN, Rectification.Status.RETURNED):
+    if "submit" in moves:
         report_form = RectificationReportForm(
             initial={
                 "problems": rectification.problems,
@@ -480,10 +484,10 @@ def _rectification_context(user, rectification: Rectification, **overrides) -> d
             }
         )
     decision_form = None
-    if can_approve and status == Rectification.Status.SUBMITTED:
+    if moves & {"approve", "return_for_changes"}:
         decision_form = RectificationDecisionForm()
     done_form = None
-    if can_file and status == Rectification.Status.APPROVED:
+    if "mark_done" in moves:
         done_form = RectificationDoneForm()
     today = timezone.localdate()
     source = rectification.appraisal
@@ -500,6 +504,7 @@ def _rectification_context(user, rectification: Rectification, **overrides) -> d
         "source_text": satisfaction_text(source.satisfaction) if source else "",
         "source_title": appraisal_title(source) if source else "",
         "is_overdue": bool(rectification.deadline and rectification.deadline < today and status in services.UNFINISHED),
+        "timeline": timeline(rectification, user),
     }
     context.update(overrides)
     return context

@@ -14,11 +14,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from commitments.models import Campaign
+from organizations.audit import timelines
 from organizations.errors import DomainError
 from organizations.models import Organization
 from organizations.permissions import grants_of, may, org_get_for_user_or_404, own_member
 from organizations.redirects import redirect_back
 from organizations.selectors import ancestors_of
+from organizations.transitions import available
 
 from .. import selectors
 from ..forms import NominationForm
@@ -59,6 +61,11 @@ def award_index(request):
         tab = "roll"
         qs = selectors.honour_roll(org)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    if tab != "roll":  # the honour roll shows the awards, the other tabs how each was handled
+        histories = timelines(page.object_list, user)
+        for award in page.object_list:
+            award.transitions = available(award, user)
+            award.timeline = histories.get(award.pk, [])
     tabs = [(key, label) for key, label in TABS.items() if key == "roll" or (key == "pending" and can_decide)]
     if can_nominate:
         tabs.append(("mine", TABS["mine"]))

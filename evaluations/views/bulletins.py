@@ -13,9 +13,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from organizations.audit import timeline
 from organizations.errors import DomainError
 from organizations.permissions import may, org_get_for_user_or_404
 from organizations.selectors import ancestors_of
+from organizations.transitions import available
 
 from .. import selectors
 from ..bulletin_pdf import body_blocks, is_section_heading
@@ -95,7 +97,9 @@ def bulletin_detail(request, pk):
             "org": org,
             "ancestors": ancestors_of(org),
             "can_manage": may(request.user, "manage_bulletin", org),
+            "can_publish": "publish" in available(bulletin, request.user),
             "paragraphs": [(p, is_section_heading(p)) for p in body_blocks(bulletin.body)],
+            "timeline": timeline(bulletin, request.user),
         },
     )
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -21,7 +19,14 @@ from organizations.permissions import may, org_get_for_user_or_404, orgs_for
 from ..forms import AdjustmentForm
 from ..models import Ranking, RankingEntry
 from ..selectors import ranking_period_choices, ranking_period_display
-from ..services.rankings import COMPONENTS, DEFAULT_WEIGHTS, ranking_adjust, ranking_compute, ranking_publish
+from ..services.rankings import (
+    COMPONENTS,
+    DEFAULT_WEIGHTS,
+    adjustment_log,
+    ranking_adjust,
+    ranking_compute,
+    ranking_publish,
+)
 
 RANK_ACTION = {Ranking.Level.ORGANIZATIONS: "rank_organizations", Ranking.Level.MEMBERS: "rank_members"}
 
@@ -137,16 +142,10 @@ def ranking_detail(request, pk):
     ranking = _ranking_for_user_or_404(request.user, pk)
     entries = list(ranking.entries.select_related("member", "organization", "adjusted_by").order_by("rank", "id"))
     may_rank = _may_rank(request.user, ranking)
-    log = []
     for entry in entries:
         entry.parts = entry.components.get("parts", [])
         entry.subject = entry.member.name if entry.member_id else entry.organization.name
-        for record in entry.components.get("log", []):
-            log.append({**record, "subject": entry.subject})
-    log.sort(key=lambda r: r["at"], reverse=True)
-    for record in log:
-        moment = timezone.localtime(datetime.datetime.fromisoformat(record["at"]))
-        record["at_text"] = f"{moment.year}年{moment.month}月{moment.day}日 {moment:%H:%M}"
+    log = adjustment_log(ranking, entries)
     headers = [{"label": label, "weight": ranking.weights.get(key, 0)} for key, label in COMPONENTS]
     used = {p["key"] for p in (entries[0].parts if entries else []) if p["used"]}
     return render(

@@ -13,10 +13,11 @@ import pytest
 from django.db import connection
 
 from commitments import notifications, services
-from commitments.models import Notification, Pledge, PledgeItem, Review, Signature, StatusChange
+from commitments.models import Notification, Pledge, PledgeItem, Review, Signature
 from organizations.errors import DomainError
 from organizations.models import User
 from tests.factories import PASSWORD
+from tests.history import transitions
 
 from .conftest import FULL_CHECKS, fresh, name_of
 
@@ -92,7 +93,7 @@ def test_two_reviewers_approving_at_once_only_one_wins(world, people, pledge_in,
     error = next(value for kind, value in results if kind == "error")
     assert isinstance(error, DomainError) and "已审定" in str(error)
     assert fresh(pledge).status == Pledge.Status.APPROVED
-    assert StatusChange.objects.filter(pledge=pledge, to_status="approved").count() == 1
+    assert [c.after for c in transitions(pledge)].count("approved") == 1
     assert Review.objects.filter(pledge=pledge).count() == 1
     assert Notification.objects.filter(kind="to_sign").count() == 1
 
@@ -107,7 +108,7 @@ def test_approve_and_return_at_once_only_one_wins(world, people, pledge_in, race
     assert _outcomes(results) == ["error", "ok"]
     assert isinstance(next(v for k, v in results if k == "error"), DomainError)
     assert fresh(pledge).status in (Pledge.Status.APPROVED, Pledge.Status.RETURNED)
-    assert StatusChange.objects.filter(pledge=pledge, from_status="submitted").count() == 1
+    assert [c.before for c in transitions(pledge)].count("submitted") == 1
     assert Review.objects.filter(pledge=pledge).count() == 1
 
 
@@ -125,7 +126,7 @@ def test_two_confirmations_of_one_tick_off_only_one_wins(world, people, pledge_i
     assert isinstance(error, DomainError) and "没有待确认的销号申请" in str(error)
     assert fresh(it).state == PledgeItem.State.TICKED_OFF
     assert fresh(pledge).status == Pledge.Status.COMPLETED
-    assert StatusChange.objects.filter(pledge=pledge, to_status="completed").count() == 1
+    assert [c.after for c in transitions(pledge)].count("completed") == 1
     assert Notification.objects.filter(kind="tick_confirmed").count() == 1
 
 
@@ -155,7 +156,7 @@ def test_the_last_two_items_confirmed_at_once_complete_the_pledge_once(world, pe
     )
     assert _outcomes(results) == ["ok", "ok"]
     assert fresh(pledge).status == Pledge.Status.COMPLETED
-    assert StatusChange.objects.filter(pledge=pledge, to_status="completed").count() == 1
+    assert [c.after for c in transitions(pledge)].count("completed") == 1
 
 
 def test_two_reviewers_countersigning_at_once_only_one_signs(world, people, pledge_in, race):

@@ -7,12 +7,13 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from commitments import services
-from commitments.models import Pledge, Review, StatusChange
+from commitments.models import Pledge, Review
 from commitments.permissions import is_pledger_side, is_reviewer
 from organizations.errors import DomainError
 from organizations.models import Organization
 from organizations.permissions import Role, forget_grants, may
 from tests.factories import PASSWORD, UserFactory, grant
+from tests.history import transitions
 
 from .conftest import FULL_CHECKS, fresh, name_of, org_item
 
@@ -33,12 +34,12 @@ def _approve_both_ways(pledge, user, allowed):
         assert fresh(pledge).status == Pledge.Status.APPROVED
         assert Review.objects.get(pledge=pledge).by == user
         return
-    changes = StatusChange.objects.filter(pledge=pledge).count()
+    changes = pledge.history.count()
     with pytest.raises(PermissionDenied, match="您不是这份承诺书的审核人"):
         services.pledge_approve(pledge=pledge, by=user, checks=FULL_CHECKS)
     assert fresh(pledge).status == Pledge.Status.SUBMITTED
     assert not Review.objects.filter(pledge=pledge).exists()
-    assert StatusChange.objects.filter(pledge=pledge).count() == changes
+    assert pledge.history.count() == changes
 
 
 @pytest.mark.parametrize(
@@ -201,7 +202,7 @@ def test_only_the_pledger_submits_a_members_pledge(world, people, pledge_in, who
     with pytest.raises(PermissionDenied, match="只有承诺方可以提交承诺书"):
         services.pledge_submit(pledge=pledge, by=_user(world, people, who))
     assert fresh(pledge).status == Pledge.Status.DRAFT
-    assert not StatusChange.objects.filter(pledge=pledge).exists()
+    assert transitions(pledge) == []
 
 
 @pytest.mark.parametrize(("who", "allowed"), [("clerk", True), ("secretary", True), ("committee", False)])

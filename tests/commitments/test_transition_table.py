@@ -7,9 +7,10 @@ nothing: not the status, not the history, not the signatures, not the items.
 import pytest
 
 from commitments import services
-from commitments.models import Pledge, PledgeItem, Review, Signature, StatusChange
+from commitments.models import Pledge, PledgeItem, Review, Signature
 from organizations.errors import DomainError
 from tests.factories import PASSWORD
+from tests.history import transitions
 
 from .conftest import FULL_CHECKS, STATES, name_of
 
@@ -85,7 +86,7 @@ def _snapshot(pledge):
     return {
         "status": pledge.status,
         "is_current": pledge.is_current,
-        "status_changes": StatusChange.objects.filter(pledge=pledge).count(),
+        "history": pledge.history.count(),
         "reviews": Review.objects.filter(pledge=pledge).count(),
         "signatures": sorted(Signature.objects.filter(pledge=pledge).values_list("role", flat=True)),
         "items": list(pledge.items.values_list("pk", "state", "tick_request_note")),
@@ -138,7 +139,7 @@ def test_refusals_name_the_current_state(world, pledge_in, state, action, fragme
 
 def test_each_allowed_transition_is_recorded_old_to_new(world, pledge_in):
     pledge = pledge_in("published", n=1)
-    rows = list(StatusChange.objects.filter(pledge=pledge).values_list("from_status", "to_status", "by__username"))
+    rows = [(c.before, c.after, c.by) for c in transitions(pledge)]
     assert rows == [
         ("draft", "submitted", "dangyuan"),
         ("submitted", "approved", "shuji"),
@@ -153,8 +154,8 @@ def test_each_allowed_transition_is_recorded_old_to_new(world, pledge_in):
 def test_completion_is_recorded_when_the_last_item_is_ticked_off(world, pledge_in):
     pledge = pledge_in("completed", n=2)
     assert pledge.status == Pledge.Status.COMPLETED and pledge.completed_at
-    last = StatusChange.objects.filter(pledge=pledge).last()
-    assert (last.from_status, last.to_status, last.action) == ("published", "completed", "全部事项销号")
+    last = transitions(pledge)[-1]
+    assert (last.before, last.after, last.label) == ("published", "completed", "全部事项销号")
     assert set(pledge.items.values_list("state", flat=True)) == {PledgeItem.State.TICKED_OFF}
 
 

@@ -210,7 +210,9 @@ def _check_rankings():
             assert entry.score == score_of(entry.components["parts"])
             assert entry.final_score == entry.score + entry.adjustment
     adjusted = Ranking.objects.get(organization=branch, period="2025-08").entries.exclude(adjustment=0).get()
-    assert adjusted.adjustment_reason and adjusted.components["log"]
+    assert adjusted.adjustment_reason and "log" not in adjusted.components
+    [record] = adjusted.history.filter(history_change_reason__startswith="调整分数")
+    assert record.adjustment == adjusted.adjustment and record.history_date.date() < datetime.date(2025, 9, 15)
 
 
 def _check_records():

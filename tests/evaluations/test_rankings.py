@@ -8,7 +8,14 @@ from django.core.exceptions import PermissionDenied
 
 from evaluations.models import Ranking, RankingEntry
 from evaluations.selectors import parse_ranking_period, ranking_period_choices
-from evaluations.services.rankings import DEFAULT_WEIGHTS, ranking_adjust, ranking_compute, ranking_publish, score_of
+from evaluations.services.rankings import (
+    DEFAULT_WEIGHTS,
+    adjustment_log,
+    ranking_adjust,
+    ranking_compute,
+    ranking_publish,
+    score_of,
+)
 from organizations.errors import DomainError
 from tests.evaluations import conftest_stats
 from tests.evaluations.conftest_stats import TODAY
@@ -248,6 +255,10 @@ def test_an_organization_without_subordinates_cannot_rank_organizations(stats_wo
 # --- adjustments ---------------------------------------------------------------------------------------
 
 
+def _log(ranking):
+    return adjustment_log(ranking, list(ranking.entries.select_related("member", "organization")))
+
+
 @pytest.fixture
 def town_ranking(stats_world):
     w = stats_world
@@ -261,7 +272,7 @@ def test_an_adjustment_needs_a_written_reason(stats_world, town_ranking, reason)
     with pytest.raises(DomainError, match="理由"):
         ranking_adjust(entry=entry, by=stats_world.town_committee, adjustment="5", reason=reason)
     assert snapshot(town_ranking) == before
-    assert RankingEntry.objects.get(pk=entry.pk).components["log"] == []
+    assert adjustment_log(town_ranking, list(town_ranking.entries.select_related("organization"))) == []
 
 
 @pytest.mark.parametrize(
@@ -289,18 +300,20 @@ def test_an_adjustment_is_logged_and_ranks_again(stats_world, town_ranking):
     assert (a2.rank, a1.rank) == (1, 2)
     assert a2.adjustment_reason == "二村抗洪抢险表现突出，经党委会研究加分。"
     assert a2.adjusted_by == w.town_committee
-    [record] = a2.components["log"]
-    assert record["by"] == w.town_committee.pk and record["by_name"] == "甲镇党委"
-    assert record["from"] == "0.00" and record["to"] == str(gap + 5)
-    assert record["reason"] == "二村抗洪抢险表现突出，经党委会研究加分。"
-    assert datetime.datetime.fromisoformat(record["at"])
+    [record] = _log(town_ranking)
+    assert record.by == "甲镇党委" and record.subject == a2.organization.name
+    assert str(record.before) == "0.00" and record.after == gap + 5
+    assert record.reason == "二村抗洪抢险表现突出，经党委会研究加分。"
+    assert isinstance(record.at, datetime.datetime)
+    [history] = a2.history.exclude(history_change_reason=None)
+    assert history.history_user == w.town_committee and history.adjustment == gap + 5
     # A second adjustment replaces the first and is logged after it.
     ranking_adjust(entry=a2, by=w.town_committee, adjustment="0", reason="经复核撤销加分。")
     a2.refresh_from_db()
     assert a2.adjustment == 0 and a2.final_score == a2.score and a2.rank == 2
-    assert [r["reason"] for r in a2.components["log"]] == [
-        "二村抗洪抢险表现突出，经党委会研究加分。",
-        "经复核撤销加分。",
+    assert [(r.reason, r.before, r.after) for r in reversed(_log(town_ranking))] == [
+        ("二村抗洪抢险表现突出，经党委会研究加分。", 0, gap + 5),
+        ("经复核撤销加分。", gap + 5, 0),
     ]
 
 
@@ -313,7 +326,8 @@ def test_adjustments_survive_computing_again(stats_world, town_ranking):
     assert again.adjustment == Decimal("3.50")
     assert again.final_score == again.score + Decimal("3.50")
     assert again.adjustment_reason == "帮扶工作加分。"
-    assert len(again.components["log"]) == 1
+    assert again.pk == a2.pk  # computed again in place: the entry and its history stay
+    assert [r.reason for r in _log(town_ranking)] == ["帮扶工作加分。"]
 
 
 def test_a_published_ranking_is_neither_adjusted_nor_computed_again(stats_world, town_ranking):

@@ -31,6 +31,8 @@ def _delete_evaluation_and_disclosure_data() -> None:
     ev.LeaderReview.objects.all().delete()
     for model in (SupervisionReport, Job, BoardSetting):
         model.objects.all().delete()
+    for model in (ev.Appraisal, ev.Rectification, ev.Award, ev.Bulletin, ev.Ranking, ev.RankingEntry):
+        model.history.all().delete()
 
 
 class Command(BaseCommand):

@@ -1,8 +1,9 @@
 import pytest
 
 from commitments import services
-from commitments.models import Opinion, Pledge, PledgeItem, Signature, StatusChange
+from commitments.models import Opinion, Pledge, PledgeItem, Signature
 from tests.factories import PASSWORD
+from tests.history import transitions
 
 from ..conftest import FULL_CHECKS
 
@@ -35,5 +36,5 @@ def test_whole_lifecycle(world, draft):
     pledge.refresh_from_db()
     assert pledge.status == Pledge.Status.COMPLETED
     assert all(i.state == PledgeItem.State.TICKED_OFF for i in pledge.items.all())
-    assert StatusChange.objects.filter(pledge=pledge).count() >= 8
+    assert len(transitions(pledge)) >= 8
     assert world.member.user.notifications.exists() and world.secretary.notifications.exists()

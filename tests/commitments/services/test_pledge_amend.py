@@ -4,9 +4,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from commitments import services
-from commitments.models import LockedError, Opinion, Pledge, PledgeItem, Signature, StatusChange
+from commitments.models import LockedError, Opinion, Pledge, PledgeItem, Signature
 from organizations.errors import DomainError
 from tests.factories import PASSWORD
+from tests.history import changes, transitions
 
 from ..conftest import FULL_CHECKS, fresh, item, replacing
 
@@ -28,8 +29,8 @@ def test_amending_supersedes_the_old_revision_and_starts_a_new_draft(world, pled
     assert list(old.items.values_list("position", "content", "deadline")) == old_items
     assert set(old.signatures.values_list("role", "text_sha256")) == {("pledger", old_sha), ("reviewer", old_sha)}
     assert old.text_sha256() == old_sha
-    change = StatusChange.objects.filter(pledge=old).last()
-    assert (change.from_status, change.to_status, change.comment) == (state, "superseded", "岗位调整，变更承诺事项。")
+    change = transitions(old)[-1]
+    assert (change.before, change.after, change.comment) == (state, "superseded", "岗位调整，变更承诺事项。")
 
     new = fresh(new)
     assert (new.status, new.revision, new.is_current, new.previous_id) == ("draft", 2, True, old.pk)
@@ -43,7 +44,8 @@ def test_amending_supersedes_the_old_revision_and_starts_a_new_draft(world, pled
     assert not new.signatures.exists()
     assert old.next_revision == new
     assert str(new) == "王党员的承诺书（第2版）"
-    assert StatusChange.objects.get(pledge=new).comment == "由第1版变更：岗位调整，变更承诺事项。"
+    [created] = changes(new)
+    assert (created.label, created.comment) == ("由变更生成", "由第1版变更：岗位调整，变更承诺事项。")
 
 
 def test_the_new_revision_keeps_the_cited_opinions(world, draft, reviewer_for):

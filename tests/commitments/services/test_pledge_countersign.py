@@ -4,9 +4,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from commitments import services
-from commitments.models import Campaign, Notification, Pledge, PledgeItem, Signature, StatusChange
+from commitments.models import Campaign, Notification, Pledge, PledgeItem, Signature
 from organizations.errors import DomainError
 from tests.factories import PASSWORD
+from tests.history import transitions
 
 from ..conftest import fresh, name_of
 from ..samples import signature_png
@@ -96,7 +97,7 @@ def test_auto_publish_publishes_on_countersign(world, pledge_in, run_on_commit):
     pledge = fresh(pledge)
     assert pledge.status == Pledge.Status.PUBLISHED
     assert pledge.published_by == world.secretary and pledge.published_at
-    assert list(StatusChange.objects.filter(pledge=pledge).values_list("to_status", flat=True))[-2:] == [
+    assert [c.after for c in transitions(pledge)][-2:] == [
         "signed",
         "published",
     ]

@@ -7,9 +7,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from commitments import services
-from commitments.models import LockedError, Pledge, Signature, StatusChange
+from commitments.models import LockedError, Pledge, Signature
 from organizations.errors import DomainError
 from tests.factories import PASSWORD
+from tests.history import transitions
 
 from ..conftest import fresh, name_of
 from ..samples import blank_png, image_bytes, signature_png
@@ -23,7 +24,7 @@ def _sign(pledge, user, **kwargs):
 def _unchanged(pledge):
     assert fresh(pledge).status == Pledge.Status.APPROVED
     assert not Signature.objects.filter(pledge=pledge).exists()
-    assert not StatusChange.objects.filter(pledge=pledge, action="签署承诺书").exists()
+    assert "签署承诺书" not in [c.label for c in transitions(pledge)]
 
 
 def test_the_signature_keeps_the_sha256_of_the_canonical_text(world, pledge_in):
@@ -36,7 +37,8 @@ def test_the_signature_keeps_the_sha256_of_the_canonical_text(world, pledge_in):
     assert sig.text_sha256 == hashlib.sha256(pledge.canonical_text().encode("utf-8")).hexdigest()
     # The pledge waits for the other side; the pledger's signature is recorded in its history.
     assert fresh(pledge).status == Pledge.Status.APPROVED
-    assert StatusChange.objects.filter(pledge=pledge, action="签署承诺书", by=world.member.user).count() == 1
+    signed = [c for c in transitions(pledge) if c.label == "签署承诺书"]
+    assert [c.by for c in signed] == [world.member.user.username]
 
 
 def test_the_canonical_text_names_what_is_signed(world, pledge_in):

@@ -7,8 +7,9 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from commitments import services
-from commitments.models import Pledge, PledgeItem, StatusChange
+from commitments.models import Pledge, PledgeItem
 from organizations.errors import DomainError
+from tests.history import transitions
 
 from ..conftest import fresh, item
 
@@ -155,7 +156,7 @@ def test_the_last_item_ticked_off_completes_the_pledge(world, pledge_in):
     services.item_confirm_tick_off(item=items[2], by=world.secretary)
     pledge = fresh(pledge)
     assert pledge.status == Pledge.Status.COMPLETED and pledge.completed_at
-    assert StatusChange.objects.filter(pledge=pledge, to_status="completed").count() == 1
+    assert [c.after for c in transitions(pledge)].count("completed") == 1
     with pytest.raises(DomainError):
         _ask(items[0], world.member.user)
 
