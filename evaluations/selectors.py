@@ -12,8 +12,8 @@ from decimal import ROUND_DOWN, Decimal
 from functools import reduce
 from operator import or_
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Substr
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 
 from commitments.models import Campaign, Inspection, Pledge, PledgeItem, first_of_month, quarter_of
@@ -289,6 +289,89 @@ def rectification_superior_users(organization: Organization) -> list[User]:
     return list(User.objects.filter(pk__in={uid for uid, depth in rows if depth == nearest}))
 
 
+def appraisals_in(*, org: Organization, filters: dict[str, str]):
+    """The sessions held in `org`'s subtree for the list page, newest first, each with its code ballots, its
+    paper forms and the rectification it opened (one query); `filters` are the list's year, half, status,
+    result (passed, failed) and q (part of the organization's name), as typed."""
+    ballots = (
+        Ballot.objects.filter(appraisal=OuterRef("pk"), pledge__isnull=True)
+        .order_by()
+        .values("appraisal")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    paper = PaperTally.objects.filter(appraisal=OuterRef("pk"), pledge__isnull=True).values("valid_forms")[:1]
+    opened = Rectification.objects.filter(appraisal=OuterRef("pk")).order_by("pk")
+    qs = (
+        Appraisal.objects.filter(organization__path__startswith=org.path)
+        .select_related("organization", "rectification")
+        .annotate(
+            code_ballots=Coalesce(Subquery(ballots, output_field=IntegerField()), Value(0)),
+            paper_valid=Coalesce(Subquery(paper, output_field=IntegerField()), Value(0)),
+            opened_rectification=Subquery(opened.values("pk")[:1]),
+            opened_rectification_status=Subquery(opened.values("status")[:1]),
+        )
+        .order_by("-held_on", "-id")
+    )
+    if filters["year"].isdigit():
+        qs = qs.filter(year=int(filters["year"]))
+    if filters["half"] in ("1", "2"):
+        qs = qs.filter(half=int(filters["half"]))
+    if filters["status"] in Appraisal.Status.values:
+        qs = qs.filter(status=filters["status"])
+    if filters["result"] == "passed":
+        qs = qs.filter(satisfaction__gte=Appraisal.THRESHOLD)
+    elif filters["result"] == "failed":
+        qs = qs.filter(satisfaction__lt=Appraisal.THRESHOLD)
+    if filters["q"]:
+        qs = qs.filter(organization__name__icontains=filters["q"])
+    return qs
+
+
+def appraisal_years(org: Organization) -> list[int]:
+    """The years of the sessions held in `org`'s subtree, newest first."""
+    return sorted(
+        set(Appraisal.objects.filter(organization__path__startswith=org.path).values_list("year", flat=True)),
+        reverse=True,
+    )
+
+
+# Rectifications whose deadline can pass: everything before the work is reported done.
+UNFINISHED = (
+    Rectification.Status.OPEN,
+    Rectification.Status.SUBMITTED,
+    Rectification.Status.RETURNED,
+    Rectification.Status.APPROVED,
+)
+
+
+def rectifications_in(*, org: Organization, filters: dict[str, str], today: datetime.date):
+    """The rectifications of `org`'s subtree for the list page, newest first; `filters` are the list's status
+    (or "active"), source, overdue (past its deadline on `today`) and q (part of a name), as typed."""
+    qs = (
+        Rectification.objects.filter(organization__path__startswith=org.path)
+        .select_related("organization", "member", "appraisal")
+        .order_by("-created_at", "-id")
+    )
+    if filters["status"] in Rectification.Status.values:
+        qs = qs.filter(status=filters["status"])
+    elif filters["status"] == "active":
+        qs = qs.exclude(status=Rectification.Status.CLOSED)
+    if filters["source"] in Rectification.Source.values:
+        qs = qs.filter(source=filters["source"])
+    if filters["overdue"]:
+        qs = qs.filter(status__in=UNFINISHED, deadline__lt=today)
+    if filters["q"]:
+        qs = qs.filter(Q(organization__name__icontains=filters["q"]) | Q(member__name__icontains=filters["q"]))
+    return qs
+
+
+def rectification_counts(org: Organization) -> dict[str, int]:
+    """How many rectifications of `org`'s subtree are in each status (one query)."""
+    base = Rectification.objects.filter(organization__path__startswith=org.path)
+    return dict(base.order_by().values_list("status").annotate(n=Count("id")))
+
+
 # --- 领导点评: periods and coverage ---------------------------------------------------------------------------
 
 
@@ -474,6 +557,26 @@ def reviews_in(org: Organization):
         )
         .select_related("member__organization", "organization", "reviewer")
         .order_by("-created_at", "-id")
+    )
+
+
+def reviews_of(*, member: Member | None = None, organization: Organization | None = None):
+    """The leader reviews of one member or of one organization itself, newest first, with their reviewers."""
+    subject = {"member": member} if member is not None else {"organization": organization}
+    return LeaderReview.objects.filter(**subject).select_related("reviewer").order_by("-created_at", "-id")
+
+
+def pledge_progress(
+    *, campaign: Campaign, member: Member | None = None, organization: Organization | None = None
+) -> dict[str, int]:
+    """The items of the member's (or the organization's own) pledge in force in `campaign`: how many, ticked
+    off, overdue (one query); shown beside a leader review being written."""
+    pledges = Pledge.objects.filter(campaign=campaign, is_current=True).exclude(status=Pledge.Status.SUPERSEDED)
+    pledges = pledges.filter(member=member) if member is not None else pledges.filter(pledger_organization=organization)
+    return PledgeItem.objects.filter(pledge__in=pledges).aggregate(
+        items=Count("id"),
+        ticked=Count("id", filter=Q(state=PledgeItem.State.TICKED_OFF)),
+        overdue=Count("id", filter=Q(is_overdue=True)),
     )
 
 
@@ -1104,3 +1207,13 @@ def ranking_period_choices(level: str, today: datetime.date, count: int | None =
         choices.append((p.label, p.display))
         year, k = (year, k - 1) if k > 1 else (year - 1, 6)
     return choices
+
+
+def rankings_in(organizations):
+    """The rankings made by `organizations` (a queryset), newest first, each with its number of entries."""
+    return (
+        Ranking.objects.filter(organization__in=organizations)
+        .select_related("organization")
+        .annotate(entry_count=Count("entries"))
+        .order_by("-computed_at", "-id")
+    )

@@ -40,6 +40,7 @@ from ..models import (
     participant_minimum,
 )
 from ..selectors import (
+    UNFINISHED,
     BallotRefused,
     appraisal_tally,
     ballot_code_lookup,
@@ -53,13 +54,6 @@ MAX_CODES_PER_BATCH = 500
 MAX_CODES_PER_APPRAISAL = 2000
 REASON_MAX_LENGTH = 500
 PUBLIC_PLEDGE_STATUSES = (Pledge.Status.PUBLISHED, Pledge.Status.COMPLETED)
-# Rectifications whose deadline can pass: everything before the work is reported done.
-UNFINISHED = (
-    Rectification.Status.OPEN,
-    Rectification.Status.SUBMITTED,
-    Rectification.Status.RETURNED,
-    Rectification.Status.APPROVED,
-)
 
 
 # --- 群众评议 -----------------------------------------------------------------------------------------------

@@ -14,8 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -42,7 +41,7 @@ from ..forms import (
     RectificationDoneForm,
     RectificationReportForm,
 )
-from ..models import Appraisal, Ballot, BallotCode, PaperTally, Rectification, participant_minimum
+from ..models import Appraisal, BallotCode, PaperTally, Rectification, participant_minimum
 from ..selectors import BallotRefused, appraisal_title, satisfaction_text
 from ..services import appraisals as services
 
@@ -159,38 +158,7 @@ def appraisal_index(request):
     user = request.user
     org = _scope_org(request)
     filters = {k: request.GET.get(k, "").strip() for k in ("year", "half", "status", "result", "q")}
-    ballots = (
-        Ballot.objects.filter(appraisal=OuterRef("pk"), pledge__isnull=True)
-        .order_by()
-        .values("appraisal")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    paper = PaperTally.objects.filter(appraisal=OuterRef("pk"), pledge__isnull=True).values("valid_forms")[:1]
-    opened = Rectification.objects.filter(appraisal=OuterRef("pk")).order_by("pk")
-    qs = (
-        Appraisal.objects.filter(organization__path__startswith=org.path)
-        .select_related("organization", "rectification")
-        .annotate(
-            code_ballots=Coalesce(Subquery(ballots, output_field=IntegerField()), Value(0)),
-            paper_valid=Coalesce(Subquery(paper, output_field=IntegerField()), Value(0)),
-            opened_rectification=Subquery(opened.values("pk")[:1]),
-            opened_rectification_status=Subquery(opened.values("status")[:1]),
-        )
-        .order_by("-held_on", "-id")
-    )
-    if filters["year"].isdigit():
-        qs = qs.filter(year=int(filters["year"]))
-    if filters["half"] in ("1", "2"):
-        qs = qs.filter(half=int(filters["half"]))
-    if filters["status"] in Appraisal.Status.values:
-        qs = qs.filter(status=filters["status"])
-    if filters["result"] == "passed":
-        qs = qs.filter(satisfaction__gte=Appraisal.THRESHOLD)
-    elif filters["result"] == "failed":
-        qs = qs.filter(satisfaction__lt=Appraisal.THRESHOLD)
-    if filters["q"]:
-        qs = qs.filter(organization__name__icontains=filters["q"])
+    qs = selectors.appraisals_in(org=org, filters=filters)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     status_labels = dict(Rectification.Status.choices)
     for a in page.object_list:
@@ -199,10 +167,7 @@ def appraisal_index(request):
         a.satisfaction_text = satisfaction_text(a.satisfaction)
         a.opened_rectification_label = status_labels.get(a.opened_rectification_status, "")
     query = {k: v for k, v in filters.items() if v} | {"org": org.code}
-    years = sorted(
-        set(Appraisal.objects.filter(organization__path__startswith=org.path).values_list("year", flat=True)),
-        reverse=True,
-    )
+    years = selectors.appraisal_years(org)
     return render(
         request,
         "evaluations/appraisal_list.html",
@@ -429,23 +394,12 @@ def rectification_index(request):
     user = request.user
     org = _scope_org(request)
     filters = {k: request.GET.get(k, "").strip() for k in ("status", "source", "overdue", "q")}
-    base = Rectification.objects.filter(organization__path__startswith=org.path)
-    counts = dict(base.order_by().values_list("status").annotate(n=Count("id")))
-    qs = base.select_related("organization", "member", "appraisal").order_by("-created_at", "-id")
-    if filters["status"] in Rectification.Status.values:
-        qs = qs.filter(status=filters["status"])
-    elif filters["status"] == "active":
-        qs = qs.exclude(status=Rectification.Status.CLOSED)
-    if filters["source"] in Rectification.Source.values:
-        qs = qs.filter(source=filters["source"])
+    counts = selectors.rectification_counts(org)
     today = timezone.localdate()
-    if filters["overdue"]:
-        qs = qs.filter(status__in=services.UNFINISHED, deadline__lt=today)
-    if filters["q"]:
-        qs = qs.filter(Q(organization__name__icontains=filters["q"]) | Q(member__name__icontains=filters["q"]))
+    qs = selectors.rectifications_in(org=org, filters=filters, today=today)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     for r in page.object_list:
-        r.is_overdue = bool(r.deadline and r.deadline < today and r.status in services.UNFINISHED)
+        r.is_overdue = bool(r.deadline and r.deadline < today and r.status in selectors.UNFINISHED)
         r.appraisal_text = satisfaction_text(r.appraisal.satisfaction) if r.appraisal_id else ""
     query = {k: v for k, v in filters.items() if v} | {"org": org.code}
     return render(
@@ -503,7 +457,9 @@ def _rectification_context(user, rectification: Rectification, **overrides) -> d
         "follow_ups": follow_ups,
         "source_text": satisfaction_text(source.satisfaction) if source else "",
         "source_title": appraisal_title(source) if source else "",
-        "is_overdue": bool(rectification.deadline and rectification.deadline < today and status in services.UNFINISHED),
+        "is_overdue": bool(
+            rectification.deadline and rectification.deadline < today and status in selectors.UNFINISHED
+        ),
         "timeline": timeline(rectification, user),
     }
     context.update(overrides)

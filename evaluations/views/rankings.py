@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,6 +15,7 @@ from organizations.errors import DomainError
 from organizations.models import Organization
 from organizations.permissions import may, org_get_for_user_or_404, orgs_for
 
+from .. import selectors
 from ..forms import AdjustmentForm
 from ..models import Ranking, RankingEntry
 from ..selectors import ranking_period_choices, ranking_period_display
@@ -68,13 +68,7 @@ def _rankable(user) -> dict[str, list[Organization]]:
 
 @login_required
 def ranking_list(request):
-    visible = orgs_for(request.user, "view_statistics")
-    rankings = (
-        Ranking.objects.filter(organization__in=visible)
-        .select_related("organization")
-        .annotate(entry_count=Count("entries"))
-        .order_by("-computed_at", "-id")
-    )
+    rankings = selectors.rankings_in(orgs_for(request.user, "view_statistics"))
     code = (request.GET.get("org") or "").strip()
     org = None
     if code:

@@ -7,14 +7,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from commitments.models import Pledge, PledgeItem, quarter_of
+from commitments.models import quarter_of
 from commitments.services import campaign_for
 from organizations.errors import DomainError
 from organizations.models import Organization
@@ -93,13 +92,7 @@ def review_org(request, code):
         "coverage": coverage,
         "quarters": _recent_quarters(),
         "may_review_org": may(user, "review_organization", org),
-        "own_reviews": _labelled(
-            list(
-                LeaderReview.objects.filter(organization=org)
-                .select_related("reviewer")
-                .order_by("-created_at", "-id")[:5]
-            )
-        ),
+        "own_reviews": _labelled(list(selectors.reviews_of(organization=org)[:5])),
     }
     if coverage.is_rollup:
         for child in coverage.children:
@@ -138,21 +131,11 @@ def _form_page(request, *, member=None, organization=None):
                 target += f"?period={review.period}"
             return redirect(target)
     subject = member if member is not None else organization
-    recent = LeaderReview.objects.filter(
-        **({"member": member} if member is not None else {"organization": organization})
-    )
-    progress = None
+    recent = selectors.reviews_of(member=member, organization=organization)[:5]
     campaign = campaign_for(subject_org)
-    if campaign is not None:
-        pledges = Pledge.objects.filter(campaign=campaign, is_current=True).exclude(status=Pledge.Status.SUPERSEDED)
-        pledges = (
-            pledges.filter(member=member) if member is not None else pledges.filter(pledger_organization=organization)
-        )
-        progress = PledgeItem.objects.filter(pledge__in=pledges).aggregate(
-            items=Count("id"),
-            ticked=Count("id", filter=Q(state=PledgeItem.State.TICKED_OFF)),
-            overdue=Count("id", filter=Q(is_overdue=True)),
-        )
+    progress = (
+        selectors.pledge_progress(campaign=campaign, member=member, organization=organization) if campaign else None
+    )
     return render(
         request,
         "evaluations/review_form.html",
@@ -163,7 +146,7 @@ def _form_page(request, *, member=None, organization=None):
             "organization": organization,
             "org": subject_org,
             "ancestors": ancestors_of(subject_org),
-            "recent": _labelled(list(recent.select_related("reviewer").order_by("-created_at", "-id")[:5])),
+            "recent": _labelled(list(recent)),
             "campaign": campaign,
             "progress": progress,
             "current_periods": {k: selectors.current_period(k) for k in Kind.values},
@@ -228,7 +211,7 @@ def review_mine(request):
     member = own_member(request.user)
     page = None
     if member is not None:
-        qs = LeaderReview.objects.filter(member=member).select_related("reviewer").order_by("-created_at", "-id")
+        qs = selectors.reviews_of(member=member)
         page = Paginator(qs, 20).get_page(request.GET.get("page"))
         _labelled(page.object_list)
     return render(request, "evaluations/review_mine.html", {"member": member, "page": page, "qs": ""})
