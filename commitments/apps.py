@@ -10,10 +10,11 @@ class CommitmentsConfig(AppConfig):
         from organizations.resources import register_import_kind
         from organizations.signals import password_reset_done
 
-        from . import permissions  # noqa: F401  (registers the actions and the pledge policy)
+        from . import permissions
         from .notifications import on_password_reset
         from .resources import OpinionResource
 
+        permissions.register_policies()
         password_reset_done.connect(on_password_reset, dispatch_uid="commitments.password_reset_notification")
         register_import_kind(
             "opinions",

@@ -19,6 +19,7 @@ from organizations.models import Member, Organization
 from organizations.transitions import StateMachineMixin, ask
 
 from . import signing
+from .permissions import PledgeAction
 
 
 class LockedError(Exception):
@@ -298,7 +299,7 @@ class Pledge(StateMachineMixin, models.Model):
         source=[Status.DRAFT, Status.RETURNED],
         target=Status.SUBMITTED,
         conditions=[has_valid_item_count],
-        permission=ask("submit_pledge"),
+        permission=ask(PledgeAction.SUBMIT_PLEDGE),
         custom={"label": "提交审核", "confirm": "提交后在审核完成前不能修改，确定提交吗？"},
     )
     def submit(self):
@@ -308,7 +309,7 @@ class Pledge(StateMachineMixin, models.Model):
         field=status,
         source=Status.SUBMITTED,
         target=Status.RETURNED,
-        permission=ask("review_pledge"),
+        permission=ask(PledgeAction.REVIEW_PLEDGE),
         custom={"label": "退回修改"},
     )
     def return_for_changes(self):
@@ -319,7 +320,7 @@ class Pledge(StateMachineMixin, models.Model):
         source=Status.SUBMITTED,
         target=Status.APPROVED,
         conditions=[has_valid_item_count],
-        permission=ask("review_pledge"),
+        permission=ask(PledgeAction.REVIEW_PLEDGE),
         custom={"label": "审定通过"},
     )
     def approve(self):
@@ -330,7 +331,7 @@ class Pledge(StateMachineMixin, models.Model):
         source=Status.APPROVED,
         target=Status.APPROVED,
         conditions=[pledger_may_sign],
-        permission=ask("sign_pledge"),
+        permission=ask(PledgeAction.SIGN_PLEDGE),
         custom={"label": "签署承诺书"},
     )
     def sign_as_pledger(self):
@@ -341,7 +342,7 @@ class Pledge(StateMachineMixin, models.Model):
         source=Status.APPROVED,
         target=Status.SIGNED,
         conditions=[ready_for_countersign],
-        permission=ask("countersign_pledge"),
+        permission=ask(PledgeAction.COUNTERSIGN_PLEDGE),
         custom={"label": "审定方签署"},
     )
     def countersign(self):
@@ -351,7 +352,7 @@ class Pledge(StateMachineMixin, models.Model):
         field=status,
         source=Status.SIGNED,
         target=Status.PUBLISHED,
-        permission=ask("publish_pledge"),
+        permission=ask(PledgeAction.PUBLISH_PLEDGE),
         custom={"label": "公示", "confirm": "公示后承诺书将出现在公开栏上，确定公示吗？"},
     )
     def publish(self):
@@ -371,7 +372,7 @@ class Pledge(StateMachineMixin, models.Model):
         field=status,
         source=[Status.SIGNED, Status.PUBLISHED],
         target=Status.SUPERSEDED,
-        permission=ask("amend_pledge"),
+        permission=ask(PledgeAction.AMEND_PLEDGE),
         custom={"label": "变更承诺", "confirm": "变更将生成新版本并重新审核，现有版本保留备查。确定变更吗？"},
     )
     def amend(self):
@@ -504,7 +505,7 @@ class PledgeItem(StateMachineMixin, models.Model):
         source=State.IN_PROGRESS,
         target=State.TICK_REQUESTED,
         conditions=[pledge_in_fulfilment],
-        permission=ask("fulfil_pledge"),
+        permission=ask(PledgeAction.FULFIL_PLEDGE),
         custom={"label": "申请销号"},
     )
     def request_tick_off(self):
@@ -516,7 +517,7 @@ class PledgeItem(StateMachineMixin, models.Model):
         source=State.TICK_REQUESTED,
         target=State.TICKED_OFF,
         conditions=[pledge_in_fulfilment],
-        permission=ask("confirm_tick_off"),
+        permission=ask(PledgeAction.CONFIRM_TICK_OFF),
         custom={"label": "确认销号", "confirm": "确认该事项已兑现并销号吗？"},
     )
     def confirm_tick_off(self):
@@ -529,7 +530,7 @@ class PledgeItem(StateMachineMixin, models.Model):
         source=State.TICK_REQUESTED,
         target=State.IN_PROGRESS,
         conditions=[pledge_in_fulfilment],
-        permission=ask("confirm_tick_off"),
+        permission=ask(PledgeAction.CONFIRM_TICK_OFF),
         custom={"label": "不予销号"},
     )
     def refuse_tick_off(self):

@@ -20,8 +20,6 @@ from organizations.permissions import (
     register_policy,
 )
 
-from .models import Attachment, FulfilmentLog, Inspection, Pledge, PledgeItem, SelfCheck
-
 
 class PledgeAction(StrEnum):
     # On an organization.
@@ -44,8 +42,10 @@ class PledgeAction(StrEnum):
     INSPECT_PLEDGE = "inspect_pledge"
 
 
-def pledge_of(obj) -> Pledge:
+def pledge_of(obj):
     """The pledge an object of the pledge lifecycle belongs to."""
+    from .models import Attachment, FulfilmentLog, Inspection, Pledge, PledgeItem, SelfCheck
+
     if isinstance(obj, Pledge):
         return obj
     if isinstance(obj, (PledgeItem, Inspection)):
@@ -98,8 +98,10 @@ def _pledge_may(user, action: str, pledge) -> bool:
             return True
         if pledge.pledger_organization_id and holds(user, pledge.pledger_organization, ALL_ROLES):
             return True
+        from .selectors import PUBLIC_STATUSES
+
         member = own_member(user)
-        public = pledge.status in (Pledge.Status.PUBLISHED, Pledge.Status.COMPLETED)
+        public = pledge.status in PUBLIC_STATUSES
         return bool(public and member and member.organization_id == pledge.organization_id)
     if action in (
         PledgeAction.EDIT_PLEDGE,
@@ -156,5 +158,12 @@ register_actions(
         PledgeAction.INSPECT_PLEDGE: Rule("只有审核这份承诺书的一方可以进行季度检查。"),
     },
 )
-for _model in (Pledge, PledgeItem, FulfilmentLog, Attachment, SelfCheck, Inspection):
-    register_policy(_model, pledge_policy)
+
+
+def register_policies() -> None:
+    """One policy decides every action on a pledge and the objects hanging from it (called by the app's ready();
+    the models import this module for their transitions' permissions, so it does not import them at the top)."""
+    from .models import Attachment, FulfilmentLog, Inspection, Pledge, PledgeItem, SelfCheck
+
+    for model in (Pledge, PledgeItem, FulfilmentLog, Attachment, SelfCheck, Inspection):
+        register_policy(model, pledge_policy)

@@ -45,6 +45,7 @@ from .models import (
     first_of_month,
 )
 from .notifications import notify, pledger_users, reviewers_of
+from .permissions import PledgeAction
 from .uploads import check_attachment, check_signature_png, signature_has_ink
 
 
@@ -105,7 +106,7 @@ def campaign_for(organization: Organization) -> Campaign | None:
 @transaction.atomic
 def campaign_open(*, organization: Organization, by: User, **fields) -> Campaign:
     organization = Organization.objects.select_for_update().get(pk=organization.pk)
-    require(by, "open_campaign", organization)
+    require(by, PledgeAction.OPEN_CAMPAIGN, organization)
     overlapping = Campaign.objects.filter(status=Campaign.Status.OPEN).filter(
         Q(organization__path__in=organization.ancestor_paths()) | Q(organization__path__startswith=organization.path)
     )
@@ -122,7 +123,7 @@ def campaign_open(*, organization: Organization, by: User, **fields) -> Campaign
 @transaction.atomic
 def campaign_close(*, campaign: Campaign, by: User) -> Campaign:
     campaign = Campaign.objects.select_for_update().select_related("organization").get(pk=campaign.pk)
-    require(by, "open_campaign", campaign.organization)
+    require(by, PledgeAction.OPEN_CAMPAIGN, campaign.organization)
     if campaign.status != Campaign.Status.OPEN:
         raise DomainError("该承诺批次已经结束。")
     campaign.status = Campaign.Status.CLOSED
@@ -136,7 +137,7 @@ def campaign_close(*, campaign: Campaign, by: User) -> Campaign:
 
 @transaction.atomic
 def opinion_create(*, organization: Organization, by: User, **fields) -> Opinion:
-    require(by, "manage_opinions", organization)
+    require(by, PledgeAction.MANAGE_OPINIONS, organization)
     campaign = fields.pop("campaign", None) or campaign_for(organization)
     if campaign is None:
         raise DomainError("目前没有进行中的承诺批次，不能录入意见建议。")
@@ -150,7 +151,7 @@ def opinion_create(*, organization: Organization, by: User, **fields) -> Opinion
 @transaction.atomic
 def opinion_decline(*, opinion: Opinion, by: User, reason: str) -> Opinion:
     opinion = Opinion.objects.select_for_update().select_related("organization").get(pk=opinion.pk)
-    require(by, "manage_opinions", opinion.organization)
+    require(by, PledgeAction.MANAGE_OPINIONS, opinion.organization)
     if not reason.strip():
         raise DomainError("请填写未采纳的原因。")
     if opinion.answering_items.exists():
@@ -193,7 +194,7 @@ def pledge_create_for_member(
     if organization.pk not in {o.pk for o in pledge_places(member)}:
         raise DomainError("承诺只能在本人所在支部、流入地支部或居住地社区作出。")
     if form == Pledge.Form.ORAL:
-        require(by, "enter_oral_pledge", organization)
+        require(by, PledgeAction.ENTER_ORAL_PLEDGE, organization)
         if not witness_name.strip():
             raise DomainError("口头承诺须填写见证人。")
     elif member.user_id != by.pk:
@@ -224,7 +225,7 @@ def pledge_create_for_member(
 
 @transaction.atomic
 def pledge_create_for_organization(*, organization: Organization, by: User) -> Pledge:
-    require(by, "create_org_pledge", organization)
+    require(by, PledgeAction.CREATE_ORG_PLEDGE, organization)
     campaign = campaign_for(organization)
     if campaign is None:
         raise DomainError("目前没有进行中的承诺批次。")
@@ -281,7 +282,7 @@ def pledge_update(*, pledge: Pledge, by: User, items: list[dict] | None, witness
     Raises ItemErrors keyed by the index among the kept items when an item is wrong; nothing is saved then.
     """
     pledge = _lock(pledge)
-    require(by, "edit_pledge", pledge)
+    require(by, PledgeAction.EDIT_PLEDGE, pledge)
     if not pledge.is_editable:
         raise DomainError(f"承诺书当前为“{pledge.get_status_display()}”，不能修改。")
     if witness_name is not None and pledge.is_oral:
@@ -507,7 +508,7 @@ def pledge_sign(
         raise DomainError(f"承诺书当前为“{pledge.get_status_display()}”，不能签署。")
     if pledge.is_oral:
         raise DomainError("口头承诺无需承诺人电子签名，由审定方签署即可。")
-    require(by, "sign_pledge", pledge)
+    require(by, PledgeAction.SIGN_PLEDGE, pledge)
     if not can_proceed(pledge.sign_as_pledger):
         raise DomainError("承诺方已经签署过了。" if pledge.pledger_has_signed() else "口头承诺无需承诺人电子签名。")
     # The transition is checked and recorded first; a wrong password below rolls both back.
@@ -647,7 +648,7 @@ def _lock_item(item: PledgeItem) -> PledgeItem:
 @transaction.atomic
 def fulfilment_log_add(*, item: PledgeItem, by: User, happened_on: datetime.date, text: str, files=()) -> FulfilmentLog:
     item = _lock_item(item)
-    require(by, "fulfil_pledge", item.pledge)
+    require(by, PledgeAction.FULFIL_PLEDGE, item.pledge)
     if item.pledge.status not in FULFILLING or not item.pledge.is_current:
         raise DomainError("只有已签约、践诺中的承诺才能记录践诺情况。")
     if not text.strip():
@@ -683,7 +684,7 @@ def item_request_tick_off(
     *, item: PledgeItem, by: User, note: str, achieved_value: Decimal | None = None
 ) -> PledgeItem:
     item = _lock_item(item)
-    require(by, "fulfil_pledge", item.pledge)
+    require(by, PledgeAction.FULFIL_PLEDGE, item.pledge)
     if item.pledge.status != Pledge.Status.PUBLISHED or not item.pledge.is_current:
         raise DomainError("承诺书公示后才能申请销号。")
     refused = f"该事项当前为“{item.get_state_display()}”，不能再申请销号。"
@@ -723,7 +724,7 @@ NOT_IN_FULFILMENT = "这份承诺书已变更或不在践诺中，请在当前�
 @transaction.atomic
 def item_confirm_tick_off(*, item: PledgeItem, by: User) -> PledgeItem:
     item = _lock_item(item)
-    require(by, "confirm_tick_off", item.pledge)
+    require(by, PledgeAction.CONFIRM_TICK_OFF, item.pledge)
     take(
         item,
         "confirm_tick_off",
@@ -749,7 +750,7 @@ def item_confirm_tick_off(*, item: PledgeItem, by: User) -> PledgeItem:
 @transaction.atomic
 def item_refuse_tick_off(*, item: PledgeItem, by: User, reason: str) -> PledgeItem:
     item = _lock_item(item)
-    require(by, "confirm_tick_off", item.pledge)
+    require(by, PledgeAction.CONFIRM_TICK_OFF, item.pledge)
     refused = "该事项没有待确认的销号申请。可能已被他人处理。"
     check(item, "refuse_tick_off", by, refused=refused, blocked=NOT_IN_FULFILMENT)
     if not reason.strip():
@@ -770,7 +771,10 @@ def item_refuse_tick_off(*, item: PledgeItem, by: User, reason: str) -> PledgeIt
 @transaction.atomic
 def item_flag_help(*, item: PledgeItem, by: User, needs_help: bool, note: str = "") -> PledgeItem:
     item = _lock_item(item)
-    if not (may(by, "fulfil_pledge", item.pledge) or may(by, "enter_oral_pledge", item.pledge.organization)):
+    if not (
+        may(by, PledgeAction.FULFIL_PLEDGE, item.pledge)
+        or may(by, PledgeAction.ENTER_ORAL_PLEDGE, item.pledge.organization)
+    ):
         raise PermissionDenied("您无权标记该事项需帮扶。")
     if item.state == PledgeItem.State.TICKED_OFF:
         raise DomainError("已销号的事项无需帮扶。")
@@ -790,7 +794,7 @@ def item_flag_help(*, item: PledgeItem, by: User, needs_help: bool, note: str = 
 def self_check_record(*, pledge: Pledge, by: User, month: datetime.date, results: dict) -> list[SelfCheck]:
     """results: item id → (result, note). Re-recording a month replaces that month's answers."""
     pledge = _lock(pledge)
-    require(by, "fulfil_pledge", pledge)
+    require(by, PledgeAction.FULFIL_PLEDGE, pledge)
     if pledge.status not in (*FULFILLING, Pledge.Status.COMPLETED):
         raise DomainError("承诺书签约后才开始月度自查。")
     month = first_of_month(month)
@@ -818,7 +822,7 @@ def inspection_record(
     *, pledge: Pledge, by: User, year: int, quarter: int, passed: bool, reasons: list[str] = (), note: str = ""
 ) -> Inspection:
     pledge = _lock(pledge)
-    require(by, "inspect_pledge", pledge)
+    require(by, PledgeAction.INSPECT_PLEDGE, pledge)
     if pledge.status not in (*FULFILLING, Pledge.Status.COMPLETED):
         raise DomainError("承诺书签约后才能进行季度检查。")
     valid = {name for name, _ in Inspection.REASONS}

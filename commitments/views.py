@@ -22,6 +22,7 @@ from organizations.audit import timeline, timelines
 from organizations.errors import DomainError
 from organizations.models import Organization, PasswordReset
 from organizations.permissions import (
+    Role,
     grants_of,
     may,
     member_get_for_user_or_404,
@@ -31,6 +32,7 @@ from organizations.permissions import (
     require,
 )
 from organizations.redirects import redirect_back
+from organizations.selectors import default_organization, organization_from_request
 from organizations.transitions import available
 
 from . import selectors, services
@@ -64,6 +66,7 @@ from .models import (
     first_of_month,
     quarter_of,
 )
+from .permissions import PledgeAction
 
 PAGE_SIZE = 30
 
@@ -87,7 +90,7 @@ def _pledge_or_404(user, pk, action="view_pledge") -> Pledge:
         .filter(pk=pk)
         .first()
     )
-    if pledge is None or not may(user, "view_pledge", pledge):
+    if pledge is None or not may(user, PledgeAction.VIEW_PLEDGE, pledge):
         raise Http404("没有找到这份承诺书。")
     require(user, action, pledge)
     return pledge
@@ -139,14 +142,9 @@ def actions_for(user, pledge) -> list[dict]:
 @login_required
 def campaign_index(request):
     user = request.user
-    committee_orgs = orgs_for(user, "open_campaign")
+    committee_orgs = orgs_for(user, PledgeAction.OPEN_CAMPAIGN)
     form = None
-    top = None
-    if user.is_superuser:
-        top = Organization.objects.get_root_nodes().first()
-    else:
-        grant_ids = [g.organization_id for g in grants_of(user) if g.role == "committee"]
-        top = Organization.objects.filter(pk__in=grant_ids).order_by("depth").first()
+    top = default_organization(user, role=Role.COMMITTEE)
     if top is not None:
         year = timezone.localdate().year
         form = CampaignForm(
@@ -170,7 +168,7 @@ def campaign_index(request):
             else:
                 messages.success(request, f"已为“{top.name}”开启承诺批次。")
                 return redirect("commitments:campaigns")
-    visible = orgs_for(user, "view_ledger")
+    visible = orgs_for(user, PledgeAction.VIEW_LEDGER)
     campaigns = (
         Campaign.objects.filter(Q(organization__in=visible) | Q(organization__path__in=_ancestor_paths_of_grants(user)))
         .select_related("organization", "opened_by")
@@ -178,12 +176,12 @@ def campaign_index(request):
     )
     rows = []
     for c in campaigns:
-        scope = c.organization if (user.is_superuser or c.organization in committee_orgs) else None
+        scope = c.organization if c.organization in committee_orgs else None
         rows.append(
             (
                 c,
                 selectors.campaign_coverage(c, scope or _first_grant_org(user) or c.organization),
-                may(user, "open_campaign", c.organization) and c.is_open(),
+                may(user, PledgeAction.OPEN_CAMPAIGN, c.organization) and c.is_open(),
             )
         )
     return render(request, "commitments/campaigns.html", {"rows": rows, "form": form, "top": top})
@@ -201,8 +199,7 @@ def _ancestor_paths_of_grants(user) -> list[str]:
 
 
 def _first_grant_org(user):
-    grants = grants_of(user)
-    return Organization.objects.filter(pk=grants[0].organization_id).first() if grants else None
+    return default_organization(user) if grants_of(user) else None
 
 
 @login_required
@@ -225,7 +222,7 @@ def campaign_close(request, pk):
 def opinion_index(request, code):
     user = request.user
     org = org_get_for_user_or_404(user, code, "view_ledger")
-    can_manage = may(user, "manage_opinions", org)
+    can_manage = may(user, PledgeAction.MANAGE_OPINIONS, org)
     campaign = services.campaign_for(org)
     form = OpinionForm(request.POST or None, initial={"received_on": timezone.localdate()})
     if request.method == "POST":
@@ -283,7 +280,7 @@ def opinion_index(request, code):
 @require_POST
 def opinion_decline(request, pk):
     opinion = get_object_or_404(Opinion.objects.select_related("organization"), pk=pk)
-    if not may(request.user, "view_ledger", opinion.organization):
+    if not may(request.user, PledgeAction.VIEW_LEDGER, opinion.organization):
         raise Http404
     form = DeclineForm(request.POST)
     if form.is_valid():
@@ -336,7 +333,7 @@ def pledge_create_own(request):
 def pledge_create_oral(request, pk):
     member = member_get_for_user_or_404(request.user, pk)
     places = services.pledge_places(member)
-    allowed = [o for o in places if may(request.user, "enter_oral_pledge", o)]
+    allowed = [o for o in places if may(request.user, PledgeAction.ENTER_ORAL_PLEDGE, o)]
     if not allowed:
         raise PermissionDenied("只有本支部的书记或党务干事可以代录口头承诺。")
     form = WitnessForm(request.POST or None)
@@ -388,7 +385,9 @@ def pledge_detail(request, pk):
     if latest_review and latest_review.decision == Review.Decision.RETURN:
         for c in latest_review.item_comments.all():
             item_comments[c.item_id] = c.comment
-    can_fulfil = may(user, "fulfil_pledge", pledge) and pledge.status in services.FULFILLING and pledge.is_current
+    can_fulfil = (
+        may(user, PledgeAction.FULFIL_PLEDGE, pledge) and pledge.status in services.FULFILLING and pledge.is_current
+    )
     item_timelines = timelines(items, user)
     for i in items:
         i.review_comment = item_comments.get(i.pk, "")
@@ -401,13 +400,13 @@ def pledge_detail(request, pk):
         "timeline": timeline(pledge, user),
         "signatures": pledge.signatures.select_related("signer"),
         "latest_review": latest_review,
-        "can_edit": pledge.is_editable and may(user, "edit_pledge", pledge),
+        "can_edit": pledge.is_editable and may(user, PledgeAction.EDIT_PLEDGE, pledge),
         "can_fulfil": can_fulfil,
-        "can_self_check": may(user, "fulfil_pledge", pledge)
+        "can_self_check": may(user, PledgeAction.FULFIL_PLEDGE, pledge)
         and pledge.status in (*services.FULFILLING, Pledge.Status.COMPLETED),
-        "can_inspect": may(user, "inspect_pledge", pledge)
+        "can_inspect": may(user, PledgeAction.INSPECT_PLEDGE, pledge)
         and pledge.status in (*services.FULFILLING, Pledge.Status.COMPLETED),
-        "can_flag_help": can_fulfil or may(user, "enter_oral_pledge", pledge.organization),
+        "can_flag_help": can_fulfil or may(user, PledgeAction.ENTER_ORAL_PLEDGE, pledge.organization),
         "revisions": _revisions(pledge),
         "inspections": pledge.inspections.select_related("by").order_by("-year", "-quarter"),
         "printable": ("signed", "published", "completed", "superseded"),
@@ -598,8 +597,8 @@ def _png_from_data_url(data: str) -> bytes | None:
 def pledge_sign(request, pk):
     user = request.user
     pledge = _pledge_or_404(user, pk)
-    as_pledger = may(user, "sign_pledge", pledge) and pledge.pledger_may_sign()
-    as_reviewer = may(user, "countersign_pledge", pledge) and pledge.ready_for_countersign()
+    as_pledger = may(user, PledgeAction.SIGN_PLEDGE, pledge) and pledge.pledger_may_sign()
+    as_reviewer = may(user, PledgeAction.COUNTERSIGN_PLEDGE, pledge) and pledge.ready_for_countersign()
     if pledge.status != Pledge.Status.APPROVED or not (as_pledger or as_reviewer):
         messages.error(request, "这份承诺书现在不需要您签署。")
         return redirect(pledge)
@@ -755,7 +754,7 @@ def item_help(request, pk):
 @login_required
 def attachment_download(request, pk):
     attachment = get_object_or_404(Attachment.objects.select_related("log__item__pledge"), pk=pk)
-    if not may(request.user, "view_pledge", attachment):
+    if not may(request.user, PledgeAction.VIEW_PLEDGE, attachment):
         raise Http404
     response = FileResponse(
         attachment.file.open("rb"), as_attachment=not attachment.is_image, filename=attachment.original_name
@@ -768,7 +767,7 @@ def attachment_download(request, pk):
 @login_required
 def signature_image(request, pk):
     signature = get_object_or_404(Signature.objects.select_related("pledge"), pk=pk)
-    if not signature.image or not may(request.user, "view_pledge", signature.pledge):
+    if not signature.image or not may(request.user, PledgeAction.VIEW_PLEDGE, signature.pledge):
         raise Http404
     return FileResponse(signature.image.open("rb"), content_type="image/png")
 
@@ -827,16 +826,7 @@ def inspect(request, pk):
 
 
 def _org_from_request(request, action="view_ledger"):
-    user = request.user
-    code = request.GET.get("org")
-    if code:
-        return org_get_for_user_or_404(user, code, action)
-    grants = grants_of(user)
-    if grants:
-        return Organization.objects.get(pk=grants[0].organization_id)
-    if user.is_superuser:
-        return Organization.objects.get_root_nodes().first()
-    raise PermissionDenied("您没有可查看的承诺台帐。")
+    return organization_from_request(request, action, none_message="您没有可查看的承诺台帐。")
 
 
 @login_required
@@ -858,7 +848,10 @@ def ledger(request):
             "status_counts": selectors.status_counts(campaign=campaign, org=org),
             "states": PledgeItem.State.choices,
             "statuses": [s for s in Pledge.Status.choices if s[0] != Pledge.Status.SUPERSEDED],
-            "orgs": orgs_for(user, "view_ledger").filter(is_active=True).exclude(level="branch").order_by("path")
+            "orgs": orgs_for(user, PledgeAction.VIEW_LEDGER)
+            .filter(is_active=True)
+            .exclude(level="branch")
+            .order_by("path")
             | Organization.objects.filter(pk=org.pk),
         }
     return render(request, "commitments/ledger.html", context)

@@ -17,6 +17,8 @@ from commitments.models import Campaign, Pledge
 from organizations.models import Member, Organization
 from organizations.transitions import StateMachineMixin, ask
 
+from .permissions import EvaluationAction
+
 
 class Grade(models.TextChoices):
     GOOD = "good", "好"
@@ -192,7 +194,7 @@ class Appraisal(StateMachineMixin, models.Model):
 
     @property
     def satisfaction_display(self) -> str:
-        from .services.appraisals import satisfaction_text
+        from .selectors import satisfaction_text
 
         return satisfaction_text(self.satisfaction)
 
@@ -200,7 +202,7 @@ class Appraisal(StateMachineMixin, models.Model):
         field=status,
         source=Status.OPEN,
         target=Status.CLOSED,
-        permission=ask("manage_appraisal", "organization"),
+        permission=ask(EvaluationAction.MANAGE_APPRAISAL, "organization"),
         custom={"label": "结束评议并公布结果"},
     )
     def close(self):
@@ -355,7 +357,7 @@ class Rectification(StateMachineMixin, models.Model):
         field=status,
         source=[Status.OPEN, Status.RETURNED],
         target=Status.SUBMITTED,
-        permission=ask("file_rectification", "organization"),
+        permission=ask(EvaluationAction.FILE_RECTIFICATION, "organization"),
         custom={"label": "报送整改报告"},
     )
     def submit(self):
@@ -366,7 +368,7 @@ class Rectification(StateMachineMixin, models.Model):
         field=status,
         source=Status.SUBMITTED,
         target=Status.RETURNED,
-        permission=ask("approve_rectification", "organization"),
+        permission=ask(EvaluationAction.APPROVE_RECTIFICATION, "organization"),
         custom={"label": "退回修改"},
     )
     def return_for_changes(self):
@@ -376,7 +378,7 @@ class Rectification(StateMachineMixin, models.Model):
         field=status,
         source=Status.SUBMITTED,
         target=Status.APPROVED,
-        permission=ask("approve_rectification", "organization"),
+        permission=ask(EvaluationAction.APPROVE_RECTIFICATION, "organization"),
         custom={"label": "同意整改方案"},
     )
     def approve(self):
@@ -386,7 +388,7 @@ class Rectification(StateMachineMixin, models.Model):
         field=status,
         source=Status.APPROVED,
         target=Status.DONE,
-        permission=ask("file_rectification", "organization"),
+        permission=ask(EvaluationAction.FILE_RECTIFICATION, "organization"),
         custom={"label": "报告整改完成"},
     )
     def mark_done(self):
@@ -469,7 +471,7 @@ class Award(StateMachineMixin, models.Model):
         field=status,
         source=Status.NOMINATED,
         target=Status.APPROVED,
-        permission=ask("approve_award", "nominated_by_organization"),
+        permission=ask(EvaluationAction.APPROVE_AWARD, "nominated_by_organization"),
         custom={"label": "批准"},
     )
     def approve(self):
@@ -479,7 +481,7 @@ class Award(StateMachineMixin, models.Model):
         field=status,
         source=Status.NOMINATED,
         target=Status.REJECTED,
-        permission=ask("approve_award", "nominated_by_organization"),
+        permission=ask(EvaluationAction.APPROVE_AWARD, "nominated_by_organization"),
         custom={"label": "不予批准"},
     )
     def reject(self):
@@ -617,7 +619,7 @@ class Bulletin(StateMachineMixin, models.Model):
         field=status,
         source=Status.DRAFT,
         target=Status.PUBLISHED,
-        permission=ask("manage_bulletin", "organization"),
+        permission=ask(EvaluationAction.MANAGE_BULLETIN, "organization"),
         custom={"label": "发布", "confirm": "发布后通报将出现在公开栏上，且不能再修改。确定发布吗？"},
     )
     def publish(self):

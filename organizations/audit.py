@@ -23,6 +23,8 @@ from django.dispatch import receiver
 from django.utils import timezone
 from simple_history.signals import post_create_historical_record
 
+from .permissions import OrgAction
+
 PERSONAL_FIELDS = frozenset({"id_number", "phone", "birth_date"})
 VALUE_LENGTH = 40
 
@@ -133,7 +135,7 @@ def _hidden_fields(model, fields, objs, user) -> dict[int, frozenset]:
         return {}
     from .permissions import may
 
-    return {o.pk: frozenset(personal) for o in objs if not may(user, "view_personal_data", o)}
+    return {o.pk: frozenset(personal) for o in objs if not may(user, OrgAction.VIEW_PERSONAL_DATA, o)}
 
 
 def _diff(before, after, fields, hidden) -> list[tuple[models.Field, object, object]]:

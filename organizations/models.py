@@ -11,6 +11,7 @@ from guardian.models import UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node
 
+from .permissions import OrgAction
 from .transitions import StateMachineMixin, ask
 from .validators import validate_id_number, validate_phone
 
@@ -309,7 +310,7 @@ class Exemption(StateMachineMixin, models.Model):
         field=status,
         source=Status.PENDING,
         target=Status.APPROVED,
-        permission=ask("decide_exemption", "member.organization"),
+        permission=ask(OrgAction.DECIDE_EXEMPTION, "member.organization"),
         custom={"label": "批准"},
     )
     def approve(self):
@@ -319,7 +320,7 @@ class Exemption(StateMachineMixin, models.Model):
         field=status,
         source=Status.PENDING,
         target=Status.REJECTED,
-        permission=ask("decide_exemption", "member.organization"),
+        permission=ask(OrgAction.DECIDE_EXEMPTION, "member.organization"),
         custom={"label": "不予批准"},
     )
     def reject(self):
@@ -329,7 +330,7 @@ class Exemption(StateMachineMixin, models.Model):
         field=status,
         source=Status.APPROVED,
         target=Status.REVOKED,
-        permission=ask("decide_exemption", "member.organization"),
+        permission=ask(OrgAction.DECIDE_EXEMPTION, "member.organization"),
         custom={"label": "撤销"},
     )
     def revoke(self):

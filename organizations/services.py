@@ -28,6 +28,7 @@ from .models import (
 from .permissions import (
     CODENAME_ROLES,
     ROLE_CODENAMES,
+    OrgAction,
     Role,
     forget_grants,
     grantable_roles,
@@ -78,7 +79,7 @@ def organization_create(*, parent: Organization | None, by: User, **fields) -> O
             raise PermissionDenied("只有系统管理员可以创建顶级党组织。")
     else:
         parent = Organization.objects.select_for_update().get(pk=parent.pk)
-        require(by, "manage_org", parent)
+        require(by, OrgAction.MANAGE_ORG, parent)
         if not parent.is_active:
             raise DomainError("上级党组织已停用，不能在其下新建组织。")
     org = Organization(**{k: v for k, v in fields.items() if k in ORGANIZATION_FIELDS})
@@ -94,7 +95,7 @@ def organization_create(*, parent: Organization | None, by: User, **fields) -> O
 @transaction.atomic
 def organization_update(*, organization: Organization, by: User, **fields) -> Organization:
     org = Organization.objects.select_for_update().get(pk=organization.pk)
-    require(by, "manage_org", org)
+    require(by, OrgAction.MANAGE_ORG, org)
     old_code = org.code
     for key, value in fields.items():
         if key not in ORGANIZATION_FIELDS:
@@ -126,8 +127,8 @@ def _change_code(org: Organization, old_code: str, by: User) -> None:
 def organization_move(*, organization: Organization, new_parent: Organization, by: User) -> Organization:
     org = Organization.objects.select_for_update().get(pk=organization.pk)
     new_parent = Organization.objects.get(pk=new_parent.pk)
-    require(by, "manage_org", org)
-    require(by, "manage_org", new_parent)
+    require(by, OrgAction.MANAGE_ORG, org)
+    require(by, OrgAction.MANAGE_ORG, new_parent)
     if new_parent.path.startswith(org.path):
         raise DomainError("不能把党组织移动到它自己或它的下级组织之下。")
     if Organization.objects.get_parent(org) == new_parent:
@@ -154,7 +155,7 @@ def organization_set_active(
     A deactivated organization's public board stays reachable and says what happened and where to look now.
     """
     org = Organization.objects.select_for_update().get(pk=organization.pk)
-    require(by, "manage_org", org)
+    require(by, OrgAction.MANAGE_ORG, org)
     if merged_into is not None:
         if active:
             raise DomainError("重新启用时不能指定并入的党组织。")
@@ -162,7 +163,7 @@ def organization_set_active(
             raise DomainError("不能并入它自己或它的下级组织。")
         if not merged_into.is_active:
             raise DomainError("并入的党组织已停用。")
-        require(by, "view_org", merged_into)
+        require(by, OrgAction.VIEW_ORG, merged_into)
     if not active and org.subtree().filter(is_active=True).exclude(pk=org.pk).exists():
         raise DomainError("该党组织还有在用的下级组织，请先停用或移走下级组织。")
     if not active and not manages_from_above(by, org):
@@ -180,7 +181,7 @@ def organization_set_active(
 @transaction.atomic
 def organization_delete(*, organization: Organization, by: User) -> None:
     org = Organization.objects.select_for_update().get(pk=organization.pk)
-    require(by, "manage_org", org)
+    require(by, OrgAction.MANAGE_ORG, org)
     if org.numchild:
         raise DomainError("该党组织有下级组织，不能删除。")
     if (
@@ -203,7 +204,7 @@ def _check_member_orgs(by: User, member: Member) -> None:
         org = getattr(member, field)
         if org is not None and not org.is_active:
             raise ValidationError({field: "所选党组织已停用。"})
-    require(by, "manage_members", member.organization)
+    require(by, OrgAction.MANAGE_MEMBERS, member.organization)
 
 
 @transaction.atomic
@@ -220,7 +221,7 @@ def member_create(*, by: User, **fields) -> Member:
 @transaction.atomic
 def member_update(*, member: Member, by: User, **fields) -> Member:
     member = Member.objects.select_for_update().get(pk=member.pk)
-    require(by, "manage_members", member)
+    require(by, OrgAction.MANAGE_MEMBERS, member)
     for key, value in fields.items():
         if key not in MEMBER_FIELDS:
             raise ValueError(f"member_update: {key} cannot be changed here")
@@ -242,7 +243,7 @@ def _initial_password() -> str:
 def member_account_create(*, member: Member, by: User, username: str) -> tuple[User, str]:
     """Give a member a login account with an initial password he must change at first login."""
     member = Member.objects.select_for_update().get(pk=member.pk)
-    require(by, "manage_members", member)
+    require(by, OrgAction.MANAGE_MEMBERS, member)
     if member.user_id:
         raise DomainError("该党员已有登录账号。")
     username = username.strip()
@@ -274,7 +275,7 @@ def member_password_reset(*, member: Member, by: User) -> str:
     """
     member = Member.objects.select_for_update(of=("self",)).select_related("user").get(pk=member.pk)
     if not member.user_id:
-        require(by, "manage_members", member)
+        require(by, OrgAction.MANAGE_MEMBERS, member)
         raise DomainError("该党员还没有登录账号。")
     account = User.objects.select_for_update().get(pk=member.user_id)
     refusal = password_reset_refusal(by, account, member)
@@ -305,7 +306,7 @@ def user_set_own_password(*, user: User, password: str) -> User:
 @transaction.atomic
 def exemption_propose(*, member: Member, by: User, reason: str, explanation: str) -> Exemption:
     member = Member.objects.select_for_update().select_related("organization").get(pk=member.pk)
-    require(by, "propose_exemption", member.organization)
+    require(by, OrgAction.PROPOSE_EXEMPTION, member.organization)
     if member.is_exempt:
         raise DomainError("该党员已经免于承诺。")
     if not explanation.strip():
@@ -324,7 +325,7 @@ def exemption_propose(*, member: Member, by: User, reason: str, explanation: str
 @transaction.atomic
 def exemption_decide(*, exemption: Exemption, by: User, approve: bool, comment: str = "") -> Exemption:
     exemption = Exemption.objects.select_for_update().select_related("member__organization").get(pk=exemption.pk)
-    require(by, "decide_exemption", exemption.member.organization)
+    require(by, OrgAction.DECIDE_EXEMPTION, exemption.member.organization)
     if exemption.status != Exemption.Status.PENDING:
         raise DomainError("该申请已经审批过了。")
     if exemption.proposed_by_id == by.pk and not may_decide_own_proposal(by):
@@ -347,7 +348,7 @@ def exemption_decide(*, exemption: Exemption, by: User, approve: bool, comment: 
 def exemption_revoke(*, exemption: Exemption, by: User, comment: str) -> Exemption:
     """End an approved exemption (e.g. the member has recovered); the member counts again in coverage."""
     exemption = Exemption.objects.select_for_update().select_related("member__organization").get(pk=exemption.pk)
-    require(by, "decide_exemption", exemption.member.organization)
+    require(by, OrgAction.DECIDE_EXEMPTION, exemption.member.organization)
     if exemption.status != Exemption.Status.APPROVED:
         raise DomainError("只有已批准的免于承诺可以撤销。")
     if not comment.strip():
@@ -370,7 +371,7 @@ def exemption_revoke(*, exemption: Exemption, by: User, comment: str) -> Exempti
 def role_grant(*, user: User, role: Role | str, organization: Organization, by: User):
     role = Role(role)
     organization = Organization.objects.select_for_update().get(pk=organization.pk)
-    require(by, "grant_roles", organization)
+    require(by, OrgAction.GRANT_ROLES, organization)
     if role not in grantable_roles(by, organization):
         raise PermissionDenied(f"您不能授予“{role.label}”角色。")
     if not user.is_active:
@@ -393,7 +394,7 @@ def role_revoke(*, grant: OrganizationUserObjectPermission, by: User) -> None:
         .get(pk=grant.pk)
     )
     role = CODENAME_ROLES[grant.permission.codename]
-    require(by, "grant_roles", grant.content_object)
+    require(by, OrgAction.GRANT_ROLES, grant.content_object)
     if role not in grantable_roles(by, grant.content_object):
         raise PermissionDenied(f"您不能撤销“{role.label}”角色。")
     if grant.user_id == by.pk and not may_revoke_own_role(by):

@@ -36,6 +36,7 @@ from .forms import (
 )
 from .models import Exemption, Member, Organization, OrganizationUserObjectPermission
 from .permissions import (
+    OrgAction,
     Role,
     grants_of,
     has_any_role,
@@ -98,7 +99,7 @@ class FirstPasswordChangeView(PasswordChangeView):
 def organization_tree(request):
     user = request.user
     query = request.GET.get("q", "").strip()
-    visible = orgs_for(user, "view_org")
+    visible = orgs_for(user, OrgAction.VIEW_ORG)
     if query:
         results = visible.filter(name__contains=query) | visible.filter(code__icontains=query)
         page = Paginator(results.order_by("path"), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -119,7 +120,7 @@ def organization_tree(request):
 def organization_children(request, code):
     """htmx fragment: the children of one node, loaded when the user expands it."""
     org = org_get_for_user_or_404(request.user, code)
-    children = [c for c in Organization.objects.get_children(org) if may(request.user, "view_org", c)]
+    children = [c for c in Organization.objects.get_children(org) if may(request.user, OrgAction.VIEW_ORG, c)]
     return render(request, "organizations/_tree_children.html", {"children": children})
 
 
@@ -184,7 +185,7 @@ def organization_set_active(request, code):
         merged_into = None
         if merged_code:
             merged_into = Organization.objects.filter(code=merged_code).first()
-            if merged_into is None or not may(request.user, "view_org", merged_into):
+            if merged_into is None or not may(request.user, OrgAction.VIEW_ORG, merged_into):
                 raise DomainError(f"没有找到代码为 {merged_code} 的党组织。")
         services.organization_set_active(organization=org, active=active, by=request.user, merged_into=merged_into)
     except (DomainError, PermissionDenied) as e:
@@ -243,7 +244,7 @@ def organization_roles(request, code):
 def role_revoke(request, pk):
     grant = get_object_or_404(OrganizationUserObjectPermission.objects.select_related("content_object", "user"), pk=pk)
     org = grant.content_object
-    if not may(request.user, "view_org", org):
+    if not may(request.user, OrgAction.VIEW_ORG, org):
         return render(request, "404.html", status=404)
     try:
         services.role_revoke(grant=grant, by=request.user)
@@ -289,11 +290,11 @@ def member_index(request):
         org = member.organization
         data["org"] = org.code
     queryset = member_list(user=user, organization=org)
-    organizations = orgs_for(user, "view_members").filter(is_active=True).only("code", "name", "depth", "path")
+    organizations = orgs_for(user, OrgAction.VIEW_MEMBERS).filter(is_active=True).only("code", "name", "depth", "path")
     member_filter = MemberFilter(data, queryset=queryset, organizations=organizations.order_by("path"))
     page = Paginator(member_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     for m in page.object_list:
-        m.may_see_personal = may(user, "view_personal_data", m)
+        m.may_see_personal = may(user, OrgAction.VIEW_PERSONAL_DATA, m)
     query = data.copy()
     query.pop("page", None)
     context = {
@@ -301,9 +302,9 @@ def member_index(request):
         "page": page,
         "org": org,
         "qs": query.urlencode(),
-        "can_add": bool(org and may(user, "manage_members", org)),
-        "can_import": bool(org and may(user, "manage_members", org)),
-        "can_export": bool(org and may(user, "export_roster", org)),
+        "can_add": bool(org and may(user, OrgAction.MANAGE_MEMBERS, org)),
+        "can_import": bool(org and may(user, OrgAction.MANAGE_MEMBERS, org)),
+        "can_export": bool(org and may(user, OrgAction.EXPORT_ROSTER, org)),
     }
     return render(request, "organizations/member_list.html", context)
 
@@ -352,7 +353,7 @@ def member_edit(request, pk):
 def member_account(request, pk):
     user = request.user
     member = member_get_for_user_or_404(user, pk)
-    can_create = may(user, "manage_members", member)
+    can_create = may(user, OrgAction.MANAGE_MEMBERS, member)
     reset_refusal = password_reset_refusal(user, member.user, member) if member.user_id else None
     if not can_create and (not member.user_id or reset_refusal):
         raise PermissionDenied(reset_refusal or refusal("manage_members"))
@@ -386,7 +387,7 @@ def member_account(request, pk):
 def exemption_propose(request, pk):
     user = request.user
     member = member_get_for_user_or_404(user, pk)
-    require(user, "propose_exemption", member.organization)
+    require(user, OrgAction.PROPOSE_EXEMPTION, member.organization)
     form = ExemptionProposeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -403,8 +404,8 @@ def exemption_propose(request, pk):
 def exemption_index(request):
     user = request.user
     status = request.GET.get("status", Exemption.Status.PENDING)
-    deciding = orgs_for(user, "decide_exemption")
-    proposing = orgs_for(user, "propose_exemption")
+    deciding = orgs_for(user, OrgAction.DECIDE_EXEMPTION)
+    proposing = orgs_for(user, OrgAction.PROPOSE_EXEMPTION)
     qs = (
         Exemption.objects.filter(member__organization__in=deciding)
         | Exemption.objects.filter(member__organization__in=proposing)
@@ -427,9 +428,9 @@ def exemption_index(request):
 def exemption_decide(request, pk):
     user = request.user
     exemption = get_object_or_404(Exemption.objects.select_related("member__organization", "proposed_by"), pk=pk)
-    if not may(user, "view_member", exemption.member):
+    if not may(user, OrgAction.VIEW_MEMBER, exemption.member):
         return render(request, "404.html", status=404)
-    require(user, "decide_exemption", exemption.member.organization)
+    require(user, OrgAction.DECIDE_EXEMPTION, exemption.member.organization)
     form = ExemptionDecideForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

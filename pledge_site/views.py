@@ -14,6 +14,7 @@ from commitments import selectors as pledge_selectors
 from commitments.models import Pledge
 from commitments.permissions import PledgeAction
 from commitments.services import campaign_for
+from organizations.audit import timeline
 from organizations.models import Exemption, Organization
 from organizations.permissions import (
     OrgAction,
@@ -99,7 +100,7 @@ def organization_detail(request, code):
         "can_org_pledge": _may_start_org_pledge(user, org),
         "can_ledger": may(user, PledgeAction.VIEW_LEDGER, org),
         "org_pledges": _org_pledges(user, org),
-        "history": org.history.select_related("history_user").order_by("-history_date")[:10],
+        "timeline": timeline(org, user),
     }
     return render(request, "organizations/organization_detail.html", context)
 
@@ -133,9 +134,7 @@ def member_detail(request, pk):
         "last_reset": member.user.password_resets.select_related("by").first() if member.user_id else None,
         "can_propose_exemption": may(user, OrgAction.PROPOSE_EXEMPTION, member.organization) and not member.is_exempt,
         "exemptions": member.exemptions.select_related("proposed_by", "decided_by"),
-        "history": member.history.select_related("history_user").order_by("-history_date")[:10]
-        if may(user, OrgAction.MANAGE_MEMBERS, member)
-        else [],
+        "timeline": timeline(member, user) if may(user, OrgAction.MANAGE_MEMBERS, member) else None,
         "can_enter_oral": any(
             may(user, PledgeAction.ENTER_ORAL_PLEDGE, o)
             for o in (member.organization, member.inflow_organization, member.residence_organization)

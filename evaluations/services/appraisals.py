@@ -39,6 +39,7 @@ from ..models import (
     new_ballot_code,
     participant_minimum,
 )
+from ..permissions import EvaluationAction
 from ..selectors import (
     UNFINISHED,
     BallotRefused,
@@ -93,7 +94,7 @@ def appraisal_open(
     """A superior committee opens an appraisal session of `organization` (with `rectification`: the new session
     after the rectification was done). Member pledges, when given, are also appraised one by one."""
     organization = Organization.objects.select_for_update().get(pk=organization.pk)
-    require(by, "manage_appraisal", organization)
+    require(by, EvaluationAction.MANAGE_APPRAISAL, organization)
     if not organization.is_active:
         raise DomainError("该党组织已停用，不能组织群众评议。")
     if rectification is not None:
@@ -174,7 +175,7 @@ def _member_questions(organization: Organization, campaign: Campaign | None, mem
 def appraisal_generate_codes(*, appraisal: Appraisal, by: User, count: int) -> list[BallotCode]:
     """Make `count` new one-time codes for the session (to be printed as slips)."""
     appraisal = _lock_appraisal(appraisal)
-    require(by, "manage_appraisal", appraisal.organization)
+    require(by, EvaluationAction.MANAGE_APPRAISAL, appraisal.organization)
     _require_open(appraisal, "生成票码")
     if not isinstance(count, int) or not 1 <= count <= MAX_CODES_PER_BATCH:
         raise DomainError(f"每次可生成 1 到 {MAX_CODES_PER_BATCH} 个票码。")
@@ -289,7 +290,7 @@ def paper_tally_enter(
 ) -> PaperTally:
     """Enter (or correct) the counts from the paper forms, overall or for one member's pledge."""
     appraisal = _lock_appraisal(appraisal)
-    require(by, "manage_appraisal", appraisal.organization)
+    require(by, EvaluationAction.MANAGE_APPRAISAL, appraisal.organization)
     _require_open(appraisal, "录入纸质测评表")
     counts = {
         "satisfied": _count(satisfied, "“满意”票数"),
@@ -322,7 +323,7 @@ def appraisal_close(*, appraisal: Appraisal, by: User) -> Appraisal:
     second rectification is opened for the same problem).
     """
     appraisal = _lock_appraisal(appraisal)
-    require(by, "manage_appraisal", appraisal.organization)
+    require(by, EvaluationAction.MANAGE_APPRAISAL, appraisal.organization)
     check(appraisal, "close", by, refused="该群众评议已经结束。")
     tally = appraisal_tally(appraisal)
     overall = tally.overall
@@ -391,7 +392,7 @@ def rectification_submit(
 ) -> Rectification:
     """The organization reports its self-check: problems found, targets, measures and deadline."""
     rectification = _lock_rectification(rectification)
-    require(by, "file_rectification", rectification.organization)
+    require(by, EvaluationAction.FILE_RECTIFICATION, rectification.organization)
     check(rectification, "submit", by, refused=_status_refusal(rectification, "报送整改报告"))
     fields = {"problems": problems, "targets": targets, "measures": measures}
     labels = {"problems": "查摆的问题", "targets": "整改目标", "measures": "整改措施"}
@@ -419,7 +420,7 @@ def rectification_submit(
 @transaction.atomic
 def rectification_return(*, rectification: Rectification, by: User, comment: str) -> Rectification:
     rectification = _lock_rectification(rectification)
-    require(by, "approve_rectification", rectification.organization)
+    require(by, EvaluationAction.APPROVE_RECTIFICATION, rectification.organization)
     check(rectification, "return_for_changes", by, refused=_status_refusal(rectification, "退回"))
     if not (comment or "").strip():
         raise DomainError("退回时请填写审批意见，说明需要怎样修改。")
@@ -432,7 +433,7 @@ def rectification_return(*, rectification: Rectification, by: User, comment: str
 @transaction.atomic
 def rectification_approve(*, rectification: Rectification, by: User, comment: str = "") -> Rectification:
     rectification = _lock_rectification(rectification)
-    require(by, "approve_rectification", rectification.organization)
+    require(by, EvaluationAction.APPROVE_RECTIFICATION, rectification.organization)
     take(
         rectification,
         "approve",
@@ -450,7 +451,7 @@ def rectification_approve(*, rectification: Rectification, by: User, comment: st
 def rectification_mark_done(*, rectification: Rectification, by: User, evidence: str) -> Rectification:
     """The organization reports the work done; the superior then holds a new appraisal."""
     rectification = _lock_rectification(rectification)
-    require(by, "file_rectification", rectification.organization)
+    require(by, EvaluationAction.FILE_RECTIFICATION, rectification.organization)
     check(rectification, "mark_done", by, refused=_status_refusal(rectification, "报告整改完成"))
     evidence = (evidence or "").strip()
     if not evidence:
@@ -539,4 +540,6 @@ def rectification_notify_overdue(today: datetime.date | None = None) -> int:
 
 def rectification_may_reappraise(rectification: Rectification, by: User) -> bool:
     """Whether to offer 组织再次评议 to this user now (the service checks again)."""
-    return rectification.status == Rectification.Status.DONE and may(by, "manage_appraisal", rectification.organization)
+    return rectification.status == Rectification.Status.DONE and may(
+        by, EvaluationAction.MANAGE_APPRAISAL, rectification.organization
+    )

@@ -18,6 +18,7 @@ from organizations.permissions import require
 from organizations.transitions import check, take
 
 from ..models import Award
+from ..permissions import EvaluationAction
 from ..selectors import approvers_of
 
 MEMBER_KINDS = frozenset({Award.Kind.STAR_MEMBER, Award.Kind.EXCELLENT_MEMBER, Award.Kind.EXCELLENT_WORKER})
@@ -46,7 +47,7 @@ def award_nominate(
 ) -> Award:
     """Nominate one member or one organization of the nominating organization's subtree."""
     nominating_organization = Organization.objects.select_for_update().get(pk=nominating_organization.pk)
-    require(by, "nominate_award", nominating_organization)
+    require(by, EvaluationAction.NOMINATE_AWARD, nominating_organization)
     if kind not in Award.Kind.values:
         raise DomainError("请选择表彰类别。")
     label = Award.Kind(kind).label
@@ -113,7 +114,7 @@ def award_decide(*, award: Award, by: User, approve: bool, comment: str = "") ->
         .select_related("nominated_by_organization", "member", "organization")
         .get(pk=award.pk)
     )
-    require(by, "approve_award", award.nominated_by_organization)
+    require(by, EvaluationAction.APPROVE_AWARD, award.nominated_by_organization)
     decision = "approve" if approve else "reject"
     refused = f"这项推荐已经{award.get_status_display()}，不能再审批。"
     check(award, decision, by, refused=refused)

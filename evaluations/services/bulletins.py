@@ -17,6 +17,7 @@ from organizations.permissions import require
 from organizations.transitions import take
 
 from ..models import Bulletin
+from ..permissions import EvaluationAction
 from ..selectors import QUARTER_NAMES, BulletinFacts, bulletin_facts, bulletin_title, cn_date, quarter_bounds
 
 
@@ -127,7 +128,7 @@ def _lock(bulletin: Bulletin) -> Bulletin:
 @transaction.atomic
 def bulletin_draft(*, organization: Organization, year: int, quarter: int, by: User, replace: bool = False) -> Bulletin:
     """Draft the quarter's 通报 from the data. With `replace`, an existing draft is drafted again."""
-    require(by, "manage_bulletin", organization)
+    require(by, EvaluationAction.MANAGE_BULLETIN, organization)
     if quarter not in QUARTER_NAMES:
         raise DomainError("季度应为 1 到 4。")
     starts, _ = quarter_bounds(year, quarter)
@@ -160,7 +161,7 @@ def bulletin_draft(*, organization: Organization, year: int, quarter: int, by: U
 @transaction.atomic
 def bulletin_update(*, bulletin: Bulletin, by: User, title: str, body: str) -> Bulletin:
     bulletin = _lock(bulletin)
-    require(by, "manage_bulletin", bulletin.organization)
+    require(by, EvaluationAction.MANAGE_BULLETIN, bulletin.organization)
     if bulletin.status != Bulletin.Status.DRAFT:
         raise DomainError("通报已经发布，不能再修改。")
     title, body = (title or "").strip(), (body or "").strip()
@@ -182,7 +183,7 @@ def bulletin_update(*, bulletin: Bulletin, by: User, title: str, body: str) -> B
 def bulletin_publish(*, bulletin: Bulletin, by: User) -> Bulletin:
     """Publish the 通报 to the organization's public board; it can no longer be edited."""
     bulletin = _lock(bulletin)
-    require(by, "manage_bulletin", bulletin.organization)
+    require(by, EvaluationAction.MANAGE_BULLETIN, bulletin.organization)
     take(bulletin, "publish", by, refused="这份通报已经发布。")
     bulletin.save(update_fields=["status", "published_at"])
     return bulletin

@@ -17,6 +17,7 @@ from organizations.models import User
 from organizations.permissions import require
 
 from ..models import Rectification
+from ..permissions import EvaluationAction
 from ..selectors import FINAL_GRADES, grading_open
 from .appraisals import rectification_open_for_unfulfilled
 
@@ -32,7 +33,7 @@ def pledge_grade_confirm(*, pledge: Pledge, by: User, grade: str) -> Pledge:
         .select_related("campaign", "organization", "member__user", "pledger_organization")
         .get(pk=pledge.pk)
     )
-    require(by, "grade_pledge", pledge)
+    require(by, EvaluationAction.GRADE_PLEDGE, pledge)
     if grade not in FINAL_GRADES:
         raise DomainError("请在优秀、良好、一般、差中选择一诺一评等次。")
     if not pledge.is_current or pledge.status not in GRADABLE:

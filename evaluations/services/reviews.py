@@ -23,6 +23,7 @@ from organizations.models import Member, Organization, OrganizationUserObjectPer
 from organizations.permissions import ROLE_CODENAMES, Role, may, require
 
 from ..models import Grade, LeaderReview
+from ..permissions import EvaluationAction
 from ..selectors import GRADED_KINDS, aspects_for, period_label, period_start, quarter_period, quarterly_reviews
 from .appraisals import rectification_open_from_review
 
@@ -85,13 +86,13 @@ def leader_review_create(
         raise DomainError("一次点评只能针对一名党员或一个党组织。")
     if member is not None:
         member = Member.objects.select_for_update(of=("self",)).select_related("organization", "user").get(pk=member.pk)
-        require(by, "review_member", member)
+        require(by, EvaluationAction.REVIEW_MEMBER, member)
         if not member.is_active:
             raise DomainError(f"{member.name}已不在册，不能点评。")
         subject_name, subject_org = member.name, member.organization
     else:
         organization = Organization.objects.select_for_update().get(pk=organization.pk)
-        require(by, "review_organization", organization)
+        require(by, EvaluationAction.REVIEW_ORGANIZATION, organization)
         if not organization.is_active:
             raise DomainError(f"“{organization.name}”已停用，不能点评。")
         subject_name, subject_org = organization.name, organization

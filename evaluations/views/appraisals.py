@@ -14,7 +14,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,13 +21,15 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from commitments import selectors as board
 from commitments.models import Pledge
+from commitments.permissions import PledgeAction
 from commitments.services import campaign_for
-from disclosure import selectors as board
 from organizations.audit import timeline
 from organizations.errors import DomainError
 from organizations.models import Organization
-from organizations.permissions import grants_of, may, org_get_for_user_or_404, orgs_for
+from organizations.permissions import Role, below_grants_q, may, orgs_for
+from organizations.selectors import organization_from_request
 from organizations.transitions import available
 
 from .. import selectors
@@ -42,6 +43,7 @@ from ..forms import (
     RectificationReportForm,
 )
 from ..models import Appraisal, BallotCode, PaperTally, Rectification, participant_minimum
+from ..permissions import EvaluationAction
 from ..selectors import BallotRefused, appraisal_title, satisfaction_text
 from ..services import appraisals as services
 
@@ -70,37 +72,22 @@ def _add_errors(form: forms.Form, error) -> None:
 
 def _scope_org(request, action: str = "view_ledger") -> Organization:
     """The organization whose subtree a list shows: ?org=CODE, else the user's first grant."""
-    user = request.user
-    code = request.GET.get("org")
-    if code:
-        return org_get_for_user_or_404(user, code, action)
-    grants = grants_of(user)
-    if grants:
-        return Organization.objects.get(pk=grants[0].organization_id)
-    if user.is_superuser:
-        root = Organization.objects.get_root_nodes().first()
-        if root is not None:
-            return root
-    raise PermissionDenied("您没有可查看的党组织。")
+    return organization_from_request(request, action)
 
 
 def _scope_choices(user, org: Organization):
     """Organizations offered in the scope filter: the upper levels the user sees, plus the current one."""
-    return orgs_for(user, "view_ledger").filter(is_active=True).exclude(level=Organization.Level.BRANCH).order_by(
-        "path"
-    ) | Organization.objects.filter(pk=org.pk)
+    return orgs_for(user, PledgeAction.VIEW_LEDGER).filter(is_active=True).exclude(
+        level=Organization.Level.BRANCH
+    ).order_by("path") | Organization.objects.filter(pk=org.pk)
 
 
 def appraisable_orgs(user):
     """Organizations on which `user` may hold an appraisal: those strictly below a committee grant."""
-    qs = Organization.objects.filter(is_active=True)
-    if user.is_superuser:
-        return qs.order_by("path")
-    q = Q(pk__in=[])
-    for grant in grants_of(user):
-        if grant.role == "committee":
-            q |= Q(path__startswith=grant.path) & ~Q(path=grant.path)
-    return qs.filter(q).order_by("path")
+    q = below_grants_q(user, Role.COMMITTEE, "")
+    if q is None:
+        return Organization.objects.none()
+    return Organization.objects.filter(q, is_active=True).order_by("path")
 
 
 def _appraisal_or_404(user, pk) -> Appraisal:
@@ -109,7 +96,7 @@ def _appraisal_or_404(user, pk) -> Appraisal:
         .filter(pk=pk)
         .first()
     )
-    if appraisal is None or not may(user, "view_ledger", appraisal.organization):
+    if appraisal is None or not may(user, PledgeAction.VIEW_LEDGER, appraisal.organization):
         raise Http404("没有找到该群众评议。")
     return appraisal
 
@@ -122,7 +109,7 @@ def _rectification_or_404(user, pk) -> Rectification:
         .filter(pk=pk)
         .first()
     )
-    if rectification is None or not may(user, "view_ledger", rectification.organization):
+    if rectification is None or not may(user, PledgeAction.VIEW_LEDGER, rectification.organization):
         raise Http404("没有找到该整改。")
     return rectification
 
@@ -192,7 +179,7 @@ def appraisal_open(request):
     if raw_rect:
         rectification = _rectification_or_404(user, int(raw_rect) if raw_rect.isdigit() else 0)
         org = rectification.organization
-        if not may(user, "manage_appraisal", org):
+        if not may(user, EvaluationAction.MANAGE_APPRAISAL, org):
             raise PermissionDenied("只有上级党委可以组织群众评议。")
         if rectification.status != Rectification.Status.DONE:
             messages.error(request, "整改完成后才能组织再次评议。")
@@ -254,7 +241,7 @@ def appraisal_detail(request, pk):
     user = request.user
     appraisal = _appraisal_or_404(user, pk)
     org = appraisal.organization
-    can_manage = may(user, "manage_appraisal", org)
+    can_manage = may(user, EvaluationAction.MANAGE_APPRAISAL, org)
     tally = selectors.appraisal_tally(appraisal, with_reasons=True)
     opened = Rectification.objects.filter(appraisal=appraisal).first()
     suggested = max(tally.minimum - tally.codes_total, 10) if tally.codes_total < tally.minimum else 10
@@ -304,7 +291,7 @@ def appraisal_slips(request, pk):
     from ..slips import slips_pdf
 
     appraisal = _appraisal_or_404(request.user, pk)
-    if not may(request.user, "manage_appraisal", appraisal.organization):
+    if not may(request.user, EvaluationAction.MANAGE_APPRAISAL, appraisal.organization):
         raise PermissionDenied("只有组织评议的上级党委可以打印票码。")
     codes = list(
         BallotCode.objects.filter(appraisal=appraisal, used_at__isnull=True)
@@ -328,7 +315,7 @@ def appraisal_slips(request, pk):
 def appraisal_tally(request, pk):
     user = request.user
     appraisal = _appraisal_or_404(user, pk)
-    if not may(user, "manage_appraisal", appraisal.organization):
+    if not may(user, EvaluationAction.MANAGE_APPRAISAL, appraisal.organization):
         raise PermissionDenied("只有组织评议的上级党委可以录入纸质测评表。")
     questions = list(appraisal.member_questions.select_related("member").order_by("member__name", "pk"))
     form = PaperTallyForm(request.POST or None, questions=questions, initial={"invalid_forms": 0})
@@ -422,7 +409,7 @@ def _rectification_context(user, rectification: Rectification, **overrides) -> d
     org = rectification.organization
     status = rectification.status
     moves = available(rectification, user)
-    can_approve = may(user, "approve_rectification", org)
+    can_approve = may(user, EvaluationAction.APPROVE_RECTIFICATION, org)
     follow_ups = list(rectification.follow_up_appraisals.order_by("held_on", "id"))
     for a in follow_ups:
         a.title = appraisal_title(a)
@@ -494,7 +481,7 @@ def rectification_submit(request, pk):
         else:
             messages.success(request, "整改报告已报送上级党组织审批。")
             return redirect("evaluations:rectification_detail", pk=pk)
-    if not may(user, "file_rectification", rectification.organization):
+    if not may(user, EvaluationAction.FILE_RECTIFICATION, rectification.organization):
         raise PermissionDenied("只有本组织的书记或党务干事可以报送整改报告。")
     return _detail_with_errors(request, rectification, report_form=form)
 
@@ -521,7 +508,7 @@ def rectification_decide(request, pk):
                 request, "已同意整改方案，请督促按期整改。" if data["decision"] == "approve" else "已退回修改。"
             )
             return redirect("evaluations:rectification_detail", pk=pk)
-    if not may(user, "approve_rectification", rectification.organization):
+    if not may(user, EvaluationAction.APPROVE_RECTIFICATION, rectification.organization):
         raise PermissionDenied("只有上级党委可以审批整改报告。")
     return _detail_with_errors(request, rectification, decision_form=form)
 
@@ -542,7 +529,7 @@ def rectification_done(request, pk):
         else:
             messages.success(request, "已报告整改完成，等待上级党组织组织再次评议。")
             return redirect("evaluations:rectification_detail", pk=pk)
-    if not may(user, "file_rectification", rectification.organization):
+    if not may(user, EvaluationAction.FILE_RECTIFICATION, rectification.organization):
         raise PermissionDenied("只有本组织的书记或党务干事可以报告整改完成。")
     return _detail_with_errors(request, rectification, done_form=form)
 

@@ -17,14 +17,15 @@ from commitments.models import Campaign
 from organizations.audit import timelines
 from organizations.errors import DomainError
 from organizations.models import Organization
-from organizations.permissions import grants_of, may, org_get_for_user_or_404, own_member
+from organizations.permissions import OrgAction, may, org_get_for_user_or_404
 from organizations.redirects import redirect_back
-from organizations.selectors import ancestors_of
+from organizations.selectors import ancestors_of, default_organization
 from organizations.transitions import available
 
 from .. import selectors
 from ..forms import NominationForm
 from ..models import Award
+from ..permissions import EvaluationAction
 from ..selectors import campaign_of_year
 from ..services import awards as services
 
@@ -34,14 +35,8 @@ TABS = {"roll": "光荣榜", "pending": "待审批", "mine": "推荐记录"}
 def _scope_org(request) -> Organization | None:
     code = request.GET.get("org")
     if code:
-        return org_get_for_user_or_404(request.user, code, "view_org")
-    grants = grants_of(request.user)
-    if grants:
-        return Organization.objects.filter(pk=grants[0].organization_id).first()
-    if request.user.is_superuser:
-        return Organization.objects.get_root_nodes().first()
-    member = own_member(request.user)
-    return member.organization if member is not None else None
+        return org_get_for_user_or_404(request.user, code, OrgAction.VIEW_ORG)
+    return default_organization(request.user, own_branch=True)
 
 
 @login_required
@@ -51,7 +46,7 @@ def award_index(request):
     if org is None:
         raise PermissionDenied("您的账号没有关联党组织。")
     can_decide = selectors.may_decide_any(user)
-    can_nominate = may(user, "nominate_award", org)
+    can_nominate = may(user, EvaluationAction.NOMINATE_AWARD, org)
     tab = request.GET.get("tab", "roll")
     if tab == "pending" and can_decide:
         qs = selectors.awards_to_decide(user)
@@ -138,7 +133,7 @@ def award_nominate(request, code):
 @require_POST
 def award_decide(request, pk):
     award = get_object_or_404(Award.objects.select_related("nominated_by_organization"), pk=pk)
-    if not may(request.user, "view_org", award.nominated_by_organization):
+    if not may(request.user, OrgAction.VIEW_ORG, award.nominated_by_organization):
         raise Http404
     approve = request.POST.get("decision") == "approve"
     try:

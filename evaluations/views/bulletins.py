@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from organizations.audit import timeline
 from organizations.errors import DomainError
-from organizations.permissions import may, org_get_for_user_or_404
+from organizations.permissions import OrgAction, may, org_get_for_user_or_404
 from organizations.selectors import ancestors_of
 from organizations.transitions import available
 
@@ -24,6 +24,7 @@ from ..bulletin_pdf import body_blocks, is_section_heading
 from ..bulletin_pdf import bulletin_pdf as render_pdf
 from ..forms import BulletinForm, DraftForm
 from ..models import Bulletin
+from ..permissions import EvaluationAction
 from ..services import bulletins as services
 
 
@@ -32,13 +33,13 @@ def _bulletin_or_404(user, pk, *, manage: bool = False) -> Bulletin:
     if bulletin is None:
         raise Http404("没有找到这份通报。")
     org = bulletin.organization
-    if may(user, "manage_bulletin", org):
+    if may(user, EvaluationAction.MANAGE_BULLETIN, org):
         return bulletin
     if manage:
-        if may(user, "view_org", org):
+        if may(user, OrgAction.VIEW_ORG, org):
             raise PermissionDenied("您无权编辑该党组织的通报。")
         raise Http404("没有找到这份通报。")
-    if bulletin.status == Bulletin.Status.PUBLISHED and may(user, "view_org", org):
+    if bulletin.status == Bulletin.Status.PUBLISHED and may(user, OrgAction.VIEW_ORG, org):
         return bulletin
     raise Http404("没有找到这份通报。")
 
@@ -47,7 +48,7 @@ def _bulletin_or_404(user, pk, *, manage: bool = False) -> Bulletin:
 def bulletin_index(request, code):
     user = request.user
     org = org_get_for_user_or_404(user, code, "view_org")
-    can_manage = may(user, "manage_bulletin", org)
+    can_manage = may(user, EvaluationAction.MANAGE_BULLETIN, org)
     qs = selectors.bulletins_of(org)
     if not can_manage:
         qs = qs.filter(status=Bulletin.Status.PUBLISHED)
@@ -96,7 +97,7 @@ def bulletin_detail(request, pk):
             "bulletin": bulletin,
             "org": org,
             "ancestors": ancestors_of(org),
-            "can_manage": may(request.user, "manage_bulletin", org),
+            "can_manage": may(request.user, EvaluationAction.MANAGE_BULLETIN, org),
             "can_publish": "publish" in available(bulletin, request.user),
             "paragraphs": [(p, is_section_heading(p)) for p in body_blocks(bulletin.body)],
             "timeline": timeline(bulletin, request.user),
@@ -164,7 +165,9 @@ def bulletin_pdf(request, pk):
     bulletin = Bulletin.objects.select_related("organization").filter(pk=pk).first()
     if bulletin is None:
         raise Http404("没有找到这份通报。")
-    if bulletin.status != Bulletin.Status.PUBLISHED and not may(request.user, "manage_bulletin", bulletin.organization):
+    if bulletin.status != Bulletin.Status.PUBLISHED and not may(
+        request.user, EvaluationAction.MANAGE_BULLETIN, bulletin.organization
+    ):
         raise Http404("没有找到这份通报。")
     response = HttpResponse(render_pdf(bulletin), content_type="application/pdf")
     filename = f"{bulletin.title}.pdf"

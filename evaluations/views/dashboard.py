@@ -19,8 +19,10 @@ from commitments.models import Campaign
 from organizations.errors import DomainError
 from organizations.models import Organization
 from organizations.permissions import grants_of, org_get_for_user_or_404, orgs_for
+from organizations.selectors import default_organization
 
 from ..models import Tally
+from ..permissions import EvaluationAction
 from ..statistics import (
     INDICATOR_BY_KEY,
     MAIN_INDICATORS,
@@ -52,14 +54,10 @@ KIND_GROUPS = (
 
 
 def _default_org(user) -> Organization:
-    grants = grants_of(user)
-    if grants:
-        return Organization.objects.get(pk=grants[0].organization_id)
-    if user.is_superuser:
-        root = Organization.objects.get_root_nodes().filter(is_active=True).first()
-        if root is not None:
-            return root
-    raise PermissionDenied("您无权查看统计。")
+    org = default_organization(user)
+    if org is None:
+        raise PermissionDenied("您无权查看统计。")
+    return org
 
 
 def _chosen_org(request) -> Organization:
@@ -107,7 +105,7 @@ def _org_choices(user, org: Organization) -> list[dict]:
     """Organizations the user may read statistics of that have subordinates, plus his own and the chosen one."""
     own = [g.organization_id for g in grants_of(user)]
     rows = (
-        orgs_for(user, "view_statistics")
+        orgs_for(user, EvaluationAction.VIEW_STATISTICS)
         .filter(Q(numchild__gt=0) | Q(pk__in=own) | Q(pk=org.pk), is_active=True)
         .order_by("path")
         .values("code", "name", "depth")[:500]

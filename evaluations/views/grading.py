@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from commitments.models import Campaign, Pledge
+from commitments.permissions import PledgeAction
 from commitments.selectors import _candidates, _reviewable
 from organizations.errors import DomainError
 from organizations.models import Organization
@@ -79,7 +80,7 @@ def grade_index(request):
 def grade_confirm(request, pk):
     pledge = Pledge.objects.select_related("campaign", "organization", "member", "pledger_organization").filter(pk=pk)
     pledge = pledge.first()
-    if pledge is None or not may(request.user, "view_pledge", pledge):
+    if pledge is None or not may(request.user, PledgeAction.VIEW_PLEDGE, pledge):
         raise Http404("没有找到这份承诺书。")
     grade = request.POST.get("grade", "")
     try:

@@ -13,11 +13,12 @@ from django.views.decorators.http import require_POST
 
 from organizations.errors import DomainError
 from organizations.models import Organization
-from organizations.permissions import may, org_get_for_user_or_404, orgs_for
+from organizations.permissions import OrgAction, may, org_get_for_user_or_404, orgs_for
 
 from .. import selectors
 from ..forms import AdjustmentForm
 from ..models import Ranking, RankingEntry
+from ..permissions import EvaluationAction
 from ..selectors import ranking_period_choices, ranking_period_display
 from ..services.rankings import (
     COMPONENTS,
@@ -41,9 +42,9 @@ def _weights_from(data) -> dict:
 
 def _ranking_for_user_or_404(user, pk: int) -> Ranking:
     ranking = get_object_or_404(Ranking.objects.select_related("organization"), pk=pk)
-    if not may(user, "view_org", ranking.organization):
+    if not may(user, OrgAction.VIEW_ORG, ranking.organization):
         raise Http404("没有找到该排名。")
-    if not may(user, "view_statistics", ranking.organization):
+    if not may(user, EvaluationAction.VIEW_STATISTICS, ranking.organization):
         raise PermissionDenied("您无权查看该排名。")
     return ranking
 
@@ -55,20 +56,22 @@ def _may_rank(user, ranking: Ranking) -> bool:
 def _rankable(user) -> dict[str, list[Organization]]:
     """Where the user may rank: committees their subordinate organizations, secretaries their members."""
     visible = list(
-        orgs_for(user, "view_statistics")
+        orgs_for(user, EvaluationAction.VIEW_STATISTICS)
         .filter(is_active=True)
         .order_by("path")
         .only("code", "name", "path", "numchild")
     )
     return {
-        Ranking.Level.ORGANIZATIONS: [o for o in visible if o.numchild and may(user, "rank_organizations", o)],
-        Ranking.Level.MEMBERS: [o for o in visible if may(user, "rank_members", o)],
+        Ranking.Level.ORGANIZATIONS: [
+            o for o in visible if o.numchild and may(user, EvaluationAction.RANK_ORGANIZATIONS, o)
+        ],
+        Ranking.Level.MEMBERS: [o for o in visible if may(user, EvaluationAction.RANK_MEMBERS, o)],
     }
 
 
 @login_required
 def ranking_list(request):
-    rankings = selectors.rankings_in(orgs_for(request.user, "view_statistics"))
+    rankings = selectors.rankings_in(orgs_for(request.user, EvaluationAction.VIEW_STATISTICS))
     code = (request.GET.get("org") or "").strip()
     org = None
     if code:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from commitments.models import first_of_month
+from commitments.permissions import PledgeAction
 from organizations.errors import DomainError
 from organizations.permissions import may, org_get_for_user_or_404, own_member
 from organizations.redirects import redirect_back
@@ -21,6 +22,7 @@ from organizations.selectors import ancestors_of
 from .. import selectors
 from ..forms import CommentForm, MonthlyRecordForm
 from ..models import MonthlyRecord
+from ..permissions import EvaluationAction
 from ..services import records as services
 
 MISSING_SHOWN = 200
@@ -80,7 +82,7 @@ def record_org(request, code):
     missing = list(selectors.missing_records(org=org, month=month)[:MISSING_SHOWN])
     page = Paginator(selectors.records_in(org=org, month=month), 30).get_page(request.GET.get("page"))
     for r in page.object_list:
-        r.may_comment = may(user, "comment_monthly_record", r.member)
+        r.may_comment = may(user, EvaluationAction.COMMENT_MONTHLY_RECORD, r.member)
     return render(
         request,
         "evaluations/record_org.html",
@@ -104,7 +106,7 @@ def record_org(request, code):
 @require_POST
 def record_comment(request, pk):
     record = get_object_or_404(MonthlyRecord.objects.select_related("member__organization"), pk=pk)
-    if not may(request.user, "view_ledger", record.member.organization):
+    if not may(request.user, PledgeAction.VIEW_LEDGER, record.member.organization):
         raise Http404
     form = CommentForm(request.POST)
     if form.is_valid():

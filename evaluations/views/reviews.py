@@ -18,18 +18,19 @@ from commitments.services import campaign_for
 from organizations.errors import DomainError
 from organizations.models import Organization
 from organizations.permissions import (
-    grants_of,
+    OrgAction,
     may,
     member_get_for_user_or_404,
     org_get_for_user_or_404,
     own_member,
 )
 from organizations.redirects import redirect_back
-from organizations.selectors import ancestors_of
+from organizations.selectors import ancestors_of, default_organization
 
 from .. import selectors
 from ..forms import LeaderReviewForm
 from ..models import LeaderReview
+from ..permissions import EvaluationAction
 from ..services import reviews as services
 
 PAGE_SIZE = 50
@@ -63,12 +64,7 @@ def _labelled(reviews):
 
 
 def _first_org(user) -> Organization | None:
-    grants = grants_of(user)
-    if grants:
-        return Organization.objects.filter(pk=grants[0].organization_id).first()
-    if user.is_superuser:
-        return Organization.objects.get_root_nodes().first()
-    return None
+    return default_organization(user)
 
 
 @login_required
@@ -91,18 +87,18 @@ def review_org(request, code):
         "ancestors": ancestors_of(org),
         "coverage": coverage,
         "quarters": _recent_quarters(),
-        "may_review_org": may(user, "review_organization", org),
+        "may_review_org": may(user, EvaluationAction.REVIEW_ORGANIZATION, org),
         "own_reviews": _labelled(list(selectors.reviews_of(organization=org)[:5])),
     }
     if coverage.is_rollup:
         for child in coverage.children:
-            child.may_review = may(user, "review_organization", child)
+            child.may_review = may(user, EvaluationAction.REVIEW_ORGANIZATION, child)
     else:
         rows = selectors.branch_review_members(org=org, period=coverage.period)
         page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
         for m in page.object_list:
             m.organization = org
-            m.may_review = may(user, "review_member", m)
+            m.may_review = may(user, EvaluationAction.REVIEW_MEMBER, m)
         context |= {"page": page, "qs": f"period={coverage.period}"}
     return render(request, "evaluations/review_org.html", context)
 
@@ -164,9 +160,9 @@ def review_member_new(request, pk):
 def review_org_new(request, code):
     user = request.user
     organization = Organization.objects.filter(code=code).first()
-    if organization is None or not may(user, "view_org", organization):
+    if organization is None or not may(user, OrgAction.VIEW_ORG, organization):
         raise Http404("没有找到该党组织。")
-    if not may(user, "review_organization", organization):
+    if not may(user, EvaluationAction.REVIEW_ORGANIZATION, organization):
         raise PermissionDenied("只有上级党委可以点评党组织。")
     return _form_page(request, organization=organization)
 
@@ -178,9 +174,9 @@ def review_history(request, code):
     page = Paginator(selectors.reviews_in(org), 30).get_page(request.GET.get("page"))
     for r in _labelled(page.object_list):
         if r.member_id:
-            r.may_publish = r.reviewer_id == user.pk or may(user, "review_member", r.member)
+            r.may_publish = r.reviewer_id == user.pk or may(user, EvaluationAction.REVIEW_MEMBER, r.member)
         else:
-            r.may_publish = r.reviewer_id == user.pk or may(user, "review_organization", r.organization)
+            r.may_publish = r.reviewer_id == user.pk or may(user, EvaluationAction.REVIEW_ORGANIZATION, r.organization)
     return render(
         request,
         "evaluations/review_history.html",
@@ -193,7 +189,7 @@ def review_history(request, code):
 def review_publish(request, pk):
     review = get_object_or_404(LeaderReview.objects.select_related("member__organization", "organization"), pk=pk)
     subject_org = review.member.organization if review.member_id else review.organization
-    if not may(request.user, "view_org", subject_org):
+    if not may(request.user, OrgAction.VIEW_ORG, subject_org):
         raise Http404
     publish = request.POST.get("publish") == "1"
     try:
