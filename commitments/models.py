@@ -26,7 +26,7 @@ class LockedError(Exception):
     """Signed pledge text may not change; amendments make a new revision."""
 
 
-class Campaign(models.Model):
+class Campaign(StateMachineMixin, models.Model):
     """承诺批次: the yearly round of public commitments, opened by a committee for its subtree."""
 
     class Status(models.TextChoices):
@@ -47,7 +47,7 @@ class Campaign(models.Model):
     weight_satisfied = models.DecimalField("“满意”权重", max_digits=4, decimal_places=2, default=Decimal("1.00"))
     weight_basically = models.DecimalField("“基本满意”权重", max_digits=4, decimal_places=2, default=Decimal("1.00"))
     weight_unsatisfied = models.DecimalField("“不满意”权重", max_digits=4, decimal_places=2, default=Decimal("0.00"))
-    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.OPEN)
+    status = FSMField("状态", max_length=10, choices=Status.choices, default=Status.OPEN, protected=True)
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="发起人", on_delete=models.PROTECT, related_name="+"
     )
@@ -64,6 +64,16 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @transition(
+        field=status,
+        source=Status.OPEN,
+        target=Status.CLOSED,
+        permission=ask(PledgeAction.OPEN_CAMPAIGN, "organization"),
+        custom={"label": "结束承诺批次"},
+    )
+    def close(self):
+        pass
 
     def clean(self):
         errors = {}
@@ -86,7 +96,7 @@ class Campaign(models.Model):
         return self.status == self.Status.OPEN
 
 
-class Opinion(models.Model):
+class Opinion(StateMachineMixin, models.Model):
     """调研提诺: one opinion or suggestion collected from the masses before pledging."""
 
     class Channel(models.TextChoices):
@@ -115,7 +125,10 @@ class Opinion(models.Model):
     source_group = models.CharField("提出人群", max_length=20, choices=SourceGroup.choices)
     received_on = models.DateField("征集日期")
     text = models.TextField("意见建议", max_length=2000)
-    status = models.CharField("处理状态", max_length=20, choices=Status.choices, default=Status.OPEN)
+    # Only 未采纳 is a person's decision (a transition). 已转化为承诺事项 is derived: it follows from an item citing the
+    # opinion and is written in bulk when items are saved (commitments.services._refresh_opinion_status), so the
+    # field is not protected.
+    status = FSMField("处理状态", max_length=20, choices=Status.choices, default=Status.OPEN)
     not_adopted_reason = models.CharField("未采纳原因", max_length=500, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="录入人", on_delete=models.PROTECT, related_name="+"
@@ -132,6 +145,17 @@ class Opinion(models.Model):
 
     def __str__(self) -> str:
         return self.text[:30]
+
+    @transition(
+        field=status,
+        source=Status.OPEN,
+        target=Status.NOT_ADOPTED,
+        conditions=[lambda opinion: not opinion.answering_items.exists()],
+        permission=ask(PledgeAction.MANAGE_OPINIONS, "organization"),
+        custom={"label": "标为未采纳"},
+    )
+    def decline(self):
+        pass
 
 
 class Pledge(StateMachineMixin, models.Model):

@@ -123,11 +123,7 @@ def campaign_open(*, organization: Organization, by: User, **fields) -> Campaign
 @transaction.atomic
 def campaign_close(*, campaign: Campaign, by: User) -> Campaign:
     campaign = Campaign.objects.select_for_update().select_related("organization").get(pk=campaign.pk)
-    require(by, PledgeAction.OPEN_CAMPAIGN, campaign.organization)
-    if campaign.status != Campaign.Status.OPEN:
-        raise DomainError("该承诺批次已经结束。")
-    campaign.status = Campaign.Status.CLOSED
-    stamp(campaign, by, "结束承诺批次")
+    take(campaign, "close", by, refused="该承诺批次已经结束。")
     campaign.save(update_fields=["status"])
     return campaign
 
@@ -154,11 +150,16 @@ def opinion_decline(*, opinion: Opinion, by: User, reason: str) -> Opinion:
     require(by, PledgeAction.MANAGE_OPINIONS, opinion.organization)
     if not reason.strip():
         raise DomainError("请填写未采纳的原因。")
-    if opinion.answering_items.exists():
-        raise DomainError("这条意见已被承诺事项采纳，不能标为未采纳。")
-    opinion.status = Opinion.Status.NOT_ADOPTED
+    adopted = "这条意见已被承诺事项采纳，不能标为未采纳。"
+    take(
+        opinion,
+        "decline",
+        by,
+        comment=reason.strip(),
+        refused=adopted if opinion.status == Opinion.Status.ANSWERED else "这条意见已经标为未采纳。",
+        blocked=adopted,
+    )
     opinion.not_adopted_reason = reason.strip()
-    stamp(opinion, by)
     opinion.save()
     return opinion
 

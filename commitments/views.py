@@ -181,7 +181,7 @@ def campaign_index(request):
             (
                 c,
                 selectors.campaign_coverage(c, scope or _first_grant_org(user) or c.organization),
-                may(user, PledgeAction.OPEN_CAMPAIGN, c.organization) and c.is_open(),
+                "close" in available(c, user),
             )
         )
     return render(request, "commitments/campaigns.html", {"rows": rows, "form": form, "top": top})

@@ -134,3 +134,20 @@ def test_campaign_for_picks_the_nearest_open_campaign(world, people):
     town = _open(world.tree.town_a, world.committee)
     assert services.campaign_for(world.tree.branch_a2) == town
     assert services.campaign_for(world.tree.branch_b1) is None
+
+
+def test_a_campaign_is_a_state_machine_whose_close_is_offered_to_its_committee(world, people):
+    """Campaign.status changes only by its transition; the 结束批次 button comes from the available transitions,
+    and the history names who closed it."""
+    from organizations.transitions import available
+
+    campaign = Campaign.objects.get(pk=world.campaign.pk)
+    with pytest.raises(AttributeError):
+        campaign.status = Campaign.Status.CLOSED
+    assert available(campaign, people.county_committee) == {"close"}
+    assert available(campaign, world.committee) == set()
+    services.campaign_close(campaign=campaign, by=people.county_committee)
+    closed = Campaign.objects.get(pk=campaign.pk)
+    assert available(closed, people.county_committee) == set()
+    record = closed.history.order_by("-history_date", "-history_id").first()
+    assert record.history_user == people.county_committee and "结束承诺批次" in record.history_change_reason

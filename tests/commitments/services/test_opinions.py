@@ -141,3 +141,13 @@ def test_only_who_keeps_the_opinions_declines(world, people, who):
     with pytest.raises(PermissionDenied):
         services.opinion_decline(opinion=world.opinion, by=user, reason="不采纳")
     assert fresh(world.opinion).status == Opinion.Status.OPEN
+
+
+def test_declining_is_the_opinions_transition_recorded_with_its_reason(world):
+    opinion = _opinion(world.tree.branch_a1, world.clerk)
+    services.opinion_decline(opinion=opinion, by=world.clerk, reason="已转交镇有关部门办理")
+    record = Opinion.objects.get(pk=opinion.pk).history.order_by("-history_date", "-history_id").first()
+    assert record.history_user == world.clerk
+    assert "标为未采纳" in record.history_change_reason and "已转交镇有关部门办理" in record.history_change_reason
+    with pytest.raises(DomainError, match="已经标为未采纳"):
+        services.opinion_decline(opinion=opinion, by=world.clerk, reason="再说一次")
