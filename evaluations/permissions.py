@@ -31,6 +31,7 @@ class EvaluationAction(StrEnum):
     WRITE_MONTHLY_RECORD = "write_monthly_record"
     COMMENT_MONTHLY_RECORD = "comment_monthly_record"
     GRADE_PLEDGE = "grade_pledge"
+    PUBLISH_REVIEW = "publish_review"
 
 
 def _by_branch_secretary(user, action, obj) -> bool:
@@ -51,6 +52,15 @@ def _by_committee(user, action, org) -> bool:
 
 def _by_the_member(user, action, obj) -> bool:
     return isinstance(obj, Member) and obj.user_id == user.pk
+
+
+def _by_author_or_reviewing_officer(user, action, review) -> bool:
+    """A 领导点评 is shown on the board (or withdrawn) by its author or by whoever may review its subject."""
+    if review.reviewer_id == user.pk:
+        return True
+    if review.member_id:
+        return _by_branch_secretary(user, action, review.member)
+    return _by_committee_above(user, action, review.organization)
 
 
 def _by_reviewer(user, action, obj) -> bool:
@@ -78,5 +88,8 @@ register_actions(
             "只有所在支部的书记可以点评每月记实。", check=_by_branch_secretary
         ),
         EvaluationAction.GRADE_PLEDGE: Rule("只有审核这份承诺书的一方可以评定一诺一评等次。", check=_by_reviewer),
+        EvaluationAction.PUBLISH_REVIEW: Rule(
+            "只有点评人或有权点评的书记、上级党委可以公开这条点评。", check=_by_author_or_reviewing_officer
+        ),
     },
 )

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef
 from django.urls import reverse
@@ -20,7 +19,7 @@ from commitments.notifications import notify
 from commitments.services import campaign_for
 from organizations.errors import DomainError
 from organizations.models import Member, Organization, OrganizationUserObjectPermission, User
-from organizations.permissions import ROLE_CODENAMES, Role, may, require
+from organizations.permissions import ROLE_CODENAMES, Role, require
 
 from ..models import Grade, LeaderReview
 from ..permissions import EvaluationAction
@@ -160,10 +159,7 @@ def leader_review_publish(*, review: LeaderReview, by: User, publish: bool = Tru
     review = (
         LeaderReview.objects.select_for_update(of=("self",)).select_related("member__organization").get(pk=review.pk)
     )
-    subject = review.member if review.member_id else review.organization
-    action = "review_member" if review.member_id else "review_organization"
-    if review.reviewer_id != by.pk and not may(by, action, subject):
-        raise PermissionDenied("只有点评人或有权点评的书记、上级党委可以公开这条点评。")
+    require(by, EvaluationAction.PUBLISH_REVIEW, review)
     review.is_published = publish
     review.save(update_fields=["is_published"])
     return review

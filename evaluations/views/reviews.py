@@ -173,10 +173,7 @@ def review_history(request, code):
     org = org_get_for_user_or_404(user, code, "view_ledger")
     page = Paginator(selectors.reviews_in(org), 30).get_page(request.GET.get("page"))
     for r in _labelled(page.object_list):
-        if r.member_id:
-            r.may_publish = r.reviewer_id == user.pk or may(user, EvaluationAction.REVIEW_MEMBER, r.member)
-        else:
-            r.may_publish = r.reviewer_id == user.pk or may(user, EvaluationAction.REVIEW_ORGANIZATION, r.organization)
+        r.may_publish = may(user, EvaluationAction.PUBLISH_REVIEW, r)
     return render(
         request,
         "evaluations/review_history.html",
