@@ -26,7 +26,7 @@ from commitments.services import campaign_for
 from organizations.audit import stamp
 from organizations.errors import DomainError
 from organizations.models import Organization, User
-from organizations.permissions import may, require
+from organizations.permissions import require
 from organizations.transitions import check, take
 
 from ..models import (
@@ -536,10 +536,3 @@ def rectification_notify_overdue(today: datetime.date | None = None) -> int:
             )
             sent += 1
     return sent
-
-
-def rectification_may_reappraise(rectification: Rectification, by: User) -> bool:
-    """Whether to offer 组织再次评议 to this user now (the service checks again)."""
-    return rectification.status == Rectification.Status.DONE and may(
-        by, EvaluationAction.MANAGE_APPRAISAL, rectification.organization
-    )
