@@ -130,6 +130,26 @@ class Opinion(StateMachineMixin, models.Model):
     # field is not protected.
     status = FSMField("处理状态", max_length=20, choices=Status.choices, default=Status.OPEN)
     not_adopted_reason = models.CharField("未采纳原因", max_length=500, blank=True)
+    # 已解决 is a fact apart from the status: an adopted opinion is solved when the item answering it is done,
+    # a declined one may be solved elsewhere (转交有关部门后已解决). Recorded by commitments.services.
+    solved_on = models.DateField("解决日期", null=True, blank=True)
+    solved_how = models.TextField("怎样解决的", max_length=1000, blank=True)
+    solved_by_item = models.ForeignKey(
+        "PledgeItem",
+        verbose_name="由哪一项承诺事项解决",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="solved_opinions",
+    )
+    solved_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="标为已解决的人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="录入人", on_delete=models.PROTECT, related_name="+"
     )

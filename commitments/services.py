@@ -19,6 +19,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django_fsm import can_proceed, has_transition_perm
 
 from organizations.audit import stamp
@@ -161,6 +162,63 @@ def opinion_decline(*, opinion: Opinion, by: User, reason: str) -> Opinion:
     )
     opinion.not_adopted_reason = reason.strip()
     opinion.save()
+    return opinion
+
+
+@transaction.atomic
+def opinion_mark_solved(
+    *, opinion: Opinion, by: User, solved_on: datetime.date, how: str, item: PledgeItem | None = None
+) -> Opinion:
+    """Record that the problem raised by `opinion` has been solved: when, how, and by which item if any.
+
+    已解决 is a fact apart from the status: an adopted opinion is solved once the item answering it has been
+    carried out, and a declined one may still be solved (转交有关部门后已解决). The item, when named, must be
+    one that cites this opinion: in the source documents an opinion reaches a pledge only through the item that
+    takes it up (调研提诺 → 承诺事项 → 践诺), so only such an item can be said to have solved it.
+    """
+    opinion = Opinion.objects.select_for_update().select_related("organization").get(pk=opinion.pk)
+    require(by, PledgeAction.MANAGE_OPINIONS, opinion.organization)
+    how = (how or "").strip()
+    errors = {}
+    if solved_on is None:
+        errors["solved_on"] = ["请填写解决日期。"]
+    elif solved_on > timezone.localdate():
+        errors["solved_on"] = ["解决日期不能晚于今天。"]
+    elif solved_on < opinion.received_on:
+        errors["solved_on"] = [f"解决日期不能早于征集日期（{date_format(opinion.received_on)}）。"]
+    if not how:
+        errors["how"] = ["请填写怎样解决的。"]
+    elif len(how) > 1000:
+        errors["how"] = ["解决情况最多 1000 字。"]
+    if item is not None and not opinion.answering_items.filter(pk=item.pk).exists():
+        errors["item"] = ["只能选择采纳了这条意见的承诺事项。"]
+    if errors:
+        raise ValidationError(errors)
+    opinion.solved_on = solved_on
+    opinion.solved_how = how
+    opinion.solved_by_item = item
+    opinion.solved_recorded_by = by
+    stamp(opinion, by, "标为已解决", how)
+    opinion.save(update_fields=["solved_on", "solved_how", "solved_by_item", "solved_recorded_by"])
+    return opinion
+
+
+@transaction.atomic
+def opinion_unmark_solved(*, opinion: Opinion, by: User, reason: str) -> Opinion:
+    """Undo a mistaken 已解决: the opinion goes back to unsolved, its status untouched."""
+    opinion = Opinion.objects.select_for_update().select_related("organization").get(pk=opinion.pk)
+    require(by, PledgeAction.MANAGE_OPINIONS, opinion.organization)
+    if opinion.solved_on is None:
+        raise DomainError("这条意见还没有标为已解决。")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("请填写撤销的原因。")
+    opinion.solved_on = None
+    opinion.solved_how = ""
+    opinion.solved_by_item = None
+    opinion.solved_recorded_by = None
+    stamp(opinion, by, "撤销已解决", reason)
+    opinion.save(update_fields=["solved_on", "solved_how", "solved_by_item", "solved_recorded_by"])
     return opinion
 
 
