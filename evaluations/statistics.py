@@ -17,7 +17,8 @@ What each indicator means:
   quarterly inspections of the quarters that end within it, leader reviews written in it, appraisals held in
   it, awards approved in it, monthly records of its months.
 - Opinions are counted from the start of the campaign up to the end of the period, as 篇十二 附件2 counts
-  "创先争优活动以来…收集整理…个，已解决…个".
+  "创先争优活动以来…收集整理…个，已解决…个": 已解决 are those marked solved by then (solved_on), a fact apart
+  from 转化为承诺事项 (adopted: cited by an item), which is the opinion's status.
 - A campaign takes part when its dates overlap the period. The organization that opened the campaign does
   not pledge to itself and is left out of the organizations expected to pledge (as in `campaign_coverage`).
 - The items counted are those of the signed revision in force of each pledge: the current revision once
@@ -216,7 +217,8 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("leaders", "领导干部", "名", SECTION_COVERAGE, "", None),
     Indicator("leaders_pledged", "作出公开承诺的领导干部", "名", SECTION_COVERAGE),
     Indicator("opinions", "收集整理群众反映的问题和意见建议", "条", SECTION_OPINIONS, "第3项"),
-    Indicator("opinions_answered", "已解决（转化为承诺事项）", "条", SECTION_OPINIONS, "第3项"),
+    Indicator("opinions_solved", "已解决", "条", SECTION_OPINIONS, "第3项"),
+    Indicator("opinions_answered", "转化为承诺事项", "条", SECTION_OPINIONS),
     Indicator("opinions_not_adopted", "未采纳", "条", SECTION_OPINIONS, "", None),
     Indicator("items", "承诺事项", "项", SECTION_FULFILMENT, "", None),
     Indicator("items_ticked_off", "已兑现销号", "项", SECTION_FULFILMENT),
@@ -251,7 +253,7 @@ SECTIONS = (SECTION_COVERAGE, SECTION_OPINIONS, SECTION_FULFILMENT, SECTION_EVAL
 MAIN_INDICATORS = (
     "organization_coverage",
     "member_coverage",
-    "opinions_answered",
+    "opinions_solved",
     "fulfilment_rate",
     "items_overdue",
     "member_review_coverage",
@@ -432,11 +434,13 @@ def compute_indicators(
     ).aggregate(
         total=Count("id"),
         answered=Count("id", filter=Q(status=Opinion.Status.ANSWERED)),
+        solved=Count("id", filter=Q(solved_on__isnull=False, solved_on__lte=as_of)),
         not_adopted=Count("id", filter=Q(status=Opinion.Status.NOT_ADOPTED)),
     )
     result.update(
         opinions=opinions["total"],
         opinions_answered=opinions["answered"],
+        opinions_solved=opinions["solved"],
         opinions_not_adopted=opinions["not_adopted"],
     )
 

@@ -72,7 +72,7 @@ def _detail(key: str, data: dict) -> str:
     if key in pairs:
         numerator, denominator = pairs[key]
         return f"（{data.get(numerator, 0)}/{data.get(denominator, 0)}）"
-    if key == "opinions_answered":
+    if key in ("opinions_answered", "opinions_solved"):
         return f"（共收集 {data.get('opinions', 0)} 条）"
     if key == "satisfaction":
         return f"（参评党组织 {data.get('organizations_appraised', 0)} 个，低于90%的 {data.get('organizations_below_threshold', 0)} 个）"
