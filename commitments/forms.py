@@ -36,6 +36,32 @@ class DeclineForm(forms.Form):
     reason = forms.CharField(label="未采纳原因", max_length=500)
 
 
+class SolveForm(ChineseBlankMixin, forms.Form):
+    """标为已解决: when and how, and which of the items citing the opinion solved it (if one did)."""
+
+    solved_on = forms.DateField(label="解决日期", widget=DateInput())
+    how = forms.CharField(
+        label="怎样解决的",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "如：协调村里铺设了水泥路面，已回访提出人"}),
+    )
+    item = forms.TypedChoiceField(label="由哪一项承诺事项解决", coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args, items=(), **kwargs):
+        kwargs.setdefault("initial", {"solved_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+        self.items = {i.pk: i for i in items}
+        self.fields["item"].choices = [("", "（不指定）")] + [
+            (i.pk, f"{i.pledge.pledger_name}第{i.position}项") for i in items
+        ]
+        if not items:
+            self.fields["item"].widget = forms.HiddenInput()
+
+    def clean_item(self):
+        pk = self.cleaned_data.get("item")
+        return self.items.get(pk) if pk else None
+
+
 class PledgeItemForm(ChineseBlankMixin, forms.Form):
     id = forms.IntegerField(required=False, widget=forms.HiddenInput())
     content_area = forms.ChoiceField(label="承诺方面")

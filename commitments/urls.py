@@ -9,6 +9,7 @@ urlpatterns = [
     path("campaigns/<int:pk>/close/", views.campaign_close, name="campaign_close"),
     path("orgs/<str:code>/opinions/", views.opinion_index, name="opinions"),
     path("opinions/<int:pk>/decline/", views.opinion_decline, name="opinion_decline"),
+    path("opinions/<int:pk>/unsolve/", views.opinion_unsolve, name="opinion_unsolve"),
     path("orgs/<str:code>/pledge/", views.pledge_create_org, name="pledge_create_org"),
     path("orgs/<str:code>/checks/", views.checks_due, name="checks_due"),
     path("members/<int:pk>/oral-pledge/", views.pledge_create_oral, name="pledge_create_oral"),

@@ -50,6 +50,7 @@ from .forms import (
     ReviewForm,
     SelfCheckForm,
     SignForm,
+    SolveForm,
     TickRequestForm,
     WitnessForm,
 )
@@ -218,16 +219,20 @@ def campaign_close(request, pk):
 # --- opinions --------------------------------------------------------------------------------------------
 
 
+SOLVED = "solved"  # the 已解决 tab: a fact apart from the statuses
+
+
 @login_required
 def opinion_index(request, code):
     user = request.user
     org = org_get_for_user_or_404(user, code, "view_ledger")
     can_manage = may(user, PledgeAction.MANAGE_OPINIONS, org)
-    campaign = services.campaign_for(org)
     form = OpinionForm(request.POST or None, initial={"received_on": timezone.localdate()})
     if request.method == "POST":
         if not can_manage:
-            raise PermissionDenied("您无权录入意见建议。")
+            raise PermissionDenied("您无权维护该党组织的群众意见。")
+        if "solve" in request.POST:
+            return _opinion_solve(request, org, can_manage)
         if form.is_valid():
             try:
                 services.opinion_create(organization=org, by=user, **form.cleaned_data)
@@ -239,10 +244,22 @@ def opinion_index(request, code):
             else:
                 messages.success(request, "已录入一条意见建议。")
                 return redirect("commitments:opinions", code=org.code)
+    return _opinions_page(request, org, form=form, can_manage=can_manage)
+
+
+def _opinions_page(request, org, *, form, can_manage, solving=None, solve_form=None):
+    """The opinions of `org`'s subtree in the current campaign; `solve_form` is the bound 标为已解决 form of the
+    opinion `solving` (pk) when it came back with errors."""
+    campaign = services.campaign_for(org)
     status = request.GET.get("status", "")
     qs = (
         Opinion.objects.filter(organization__path__startswith=org.path)
-        .select_related("organization", "campaign")
+        .select_related(
+            "organization",
+            "campaign",
+            "solved_by_item__pledge__member",
+            "solved_by_item__pledge__pledger_organization",
+        )
         .annotate(item_count=Count("answering_items"))
         .order_by("-received_on", "-id")
     )
@@ -250,6 +267,8 @@ def opinion_index(request, code):
         qs = qs.filter(campaign=campaign)
     if status in Opinion.Status.values:
         qs = qs.filter(status=status)
+    elif status == SOLVED:
+        qs = qs.filter(solved_on__isnull=False)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     answers = {}
     ids = [o.pk for o in page.object_list]
@@ -259,6 +278,11 @@ def opinion_index(request, code):
         answers.setdefault(link.opinion_id, []).append(link.pledgeitem)
     for o in page.object_list:
         o.answers = answers.get(o.pk, [])
+        if can_manage and o.solved_on is None:
+            if o.pk == solving:
+                o.solve_form = solve_form
+            else:
+                o.solve_form = SolveForm(items=o.answers, auto_id=f"id_solve{o.pk}_%s")
     return render(
         request,
         "commitments/opinions.html",
@@ -270,6 +294,7 @@ def opinion_index(request, code):
             "can_manage": can_manage,
             "status": status,
             "statuses": Opinion.Status.choices,
+            "solved": SOLVED,
             "qs": urlencode({"status": status}),
             "decline_form": DeclineForm(),
         },
@@ -293,6 +318,51 @@ def opinion_decline(request, pk):
     else:
         messages.error(request, "请填写未采纳的原因。")
     return redirect("commitments:opinions", code=opinion.organization.code)
+
+
+def _opinion_solve(request, org, can_manage):
+    """标为已解决, posted to the opinions page (field `solve`: the opinion); a form with errors comes back on the
+    page with what was typed."""
+    opinion = get_object_or_404(
+        Opinion.objects.select_related("organization").filter(organization__path__startswith=org.path),
+        pk=request.POST.get("solve") if str(request.POST.get("solve", "")).isdigit() else None,
+    )
+    items = list(opinion.answering_items.select_related("pledge__member", "pledge__pledger_organization"))
+    form = SolveForm(request.POST, items=items, auto_id=f"id_solve{opinion.pk}_%s")
+    if form.is_valid():
+        try:
+            services.opinion_mark_solved(
+                opinion=opinion,
+                by=request.user,
+                solved_on=form.cleaned_data["solved_on"],
+                how=form.cleaned_data["how"],
+                item=form.cleaned_data["item"],
+            )
+        except ValidationError as e:
+            for field, errs in e.message_dict.items():
+                form.add_error(field if field in form.fields else None, errs)
+        else:
+            messages.success(request, "已标为已解决。")
+            return redirect(request.get_full_path())
+    blank = OpinionForm(initial={"received_on": timezone.localdate()})
+    return _opinions_page(request, org, form=blank, can_manage=can_manage, solving=opinion.pk, solve_form=form)
+
+
+@login_required
+@require_POST
+def opinion_unsolve(request, pk):
+    opinion = get_object_or_404(Opinion.objects.select_related("organization"), pk=pk)
+    if not may(request.user, PledgeAction.VIEW_LEDGER, opinion.organization):
+        raise Http404
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.opinion_unmark_solved(opinion=opinion, by=request.user, reason=reason)
+    except (DomainError, PermissionDenied) as e:
+        _fail(request, e)
+    else:
+        messages.success(request, "已撤销“已解决”。")
+    return redirect("commitments:opinions", code=request.POST.get("org") or opinion.organization.code)
 
 
 # --- my pledges and creating pledges ---------------------------------------------------------------------
