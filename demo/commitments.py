@@ -1102,6 +1102,24 @@ FIVE_GOOD_TEMPLATES = [
     ),
 ]
 
+# How an opinion was solved, by what became of it (已解决 is recorded apart from the status).
+SOLVED_HOW: dict[str, list[str]] = {
+    Opinion.Status.ANSWERED: [
+        "承诺事项已按期完成，支部书记上门回访，群众表示满意。",
+        "结合承诺事项落实，问题已整改到位，并在公开栏公示了办理结果。",
+        "已协调资金和人力办结，提出意见的群众在回访时表示认可。",
+        "通过承诺事项推动解决，办理情况已在党员大会上通报。",
+    ],
+    Opinion.Status.NOT_ADOPTED: [
+        "已转交有关部门办理，相关部门已解决并回复群众。",
+        "虽未列入本级承诺，经向上级反映后已由主管部门解决。",
+    ],
+    Opinion.Status.OPEN: [
+        "座谈会后当场协调，问题已解决。",
+        "属于日常工作范围，已由网格员跟进处理完毕。",
+    ],
+}
+
 # Opinions the organization decided not to take up, with the reason it gives.
 DECLINED_OPINIONS: dict[str, list[tuple[str, str]]] = {
     S.RURAL: [
@@ -1411,6 +1429,7 @@ class _Seeder:
 
     def __init__(self, seed_value: int, today: datetime.date):
         self.rng = random.Random(seed_value * 7919 + 104729)
+        self.solve_rng = random.Random(seed_value * 7919 + 12)
         self.fake = Faker("zh_CN")
         self.fake.seed_instance(seed_value)
         self.today = today
@@ -1610,6 +1629,21 @@ class _Seeder:
             elif op.status == Opinion.Status.OPEN and self.rng.random() < 0.25:
                 op.status = Opinion.Status.NOT_ADOPTED
                 op.not_adopted_reason = "已纳入下一年度承诺事项统筹考虑。"
+            self.plan_solved(op)
+
+    def plan_solved(self, op: Opinion) -> None:
+        """已解决, apart from the status: about half of the adopted opinions, some declined ones that another
+        department took care of, a few settled on the spot. A separate random stream, so the rest of the demo
+        does not change with it."""
+        rng = self.solve_rng
+        share = {Opinion.Status.ANSWERED: 0.45, Opinion.Status.NOT_ADOPTED: 0.2, Opinion.Status.OPEN: 0.1}
+        latest = self.today - datetime.timedelta(days=1)
+        if op.received_on >= latest or rng.random() >= share[op.status]:
+            return
+        span = (latest - op.received_on).days
+        op.solved_on = op.received_on + datetime.timedelta(days=rng.randint(min(7, span), span))
+        op.solved_how = rng.choice(SOLVED_HOW[op.status])
+        op.solved_recorded_by_id = op.created_by_id
 
     # --- 调研提诺 -----------------------------------------------------------------------------------------
 
@@ -2423,6 +2457,7 @@ class _Seeder:
             "opinions": Opinion.objects.count(),
             "opinions_answered": Opinion.objects.filter(status=Opinion.Status.ANSWERED).count(),
             "opinions_not_adopted": Opinion.objects.filter(status=Opinion.Status.NOT_ADOPTED).count(),
+            "opinions_solved": Opinion.objects.filter(solved_on__isnull=False).count(),
             "pledges": sum(statuses.values()),
             "org_pledges": Pledge.objects.filter(pledger_organization__isnull=False).count(),
             "member_pledges": Pledge.objects.filter(member__isnull=False).count(),

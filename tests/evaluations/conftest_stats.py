@@ -550,6 +550,7 @@ def expected_indicators(org: Organization, start: datetime.date, end: datetime.d
         "leaders_pledged": len([m for m in expected if m.is_leader and m.pk in member_pledged]),
         "opinions": len(opinions),
         "opinions_answered": len([o for o in opinions if o.status == "answered"]),
+        "opinions_solved": len([o for o in opinions if o.solved_on and o.solved_on <= as_of]),
         "opinions_not_adopted": len([o for o in opinions if o.status == "not_adopted"]),
         "items": len(items),
         "items_ticked_off": len([i for i in items if ticked(i)]),

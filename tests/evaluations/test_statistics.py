@@ -104,6 +104,7 @@ COMPARED = (
     "leaders_pledged",
     "opinions",
     "opinions_answered",
+    "opinions_solved",
     "opinions_not_adopted",
     "items",
     "items_ticked_off",

@@ -31,6 +31,7 @@ def test_indicators_on_the_demo_data_equal_independent_counts():
     # The demo data has every state in it: these must not be empty for the test to mean something.
     assert got["members_pledged"] > 100 and got["items_ticked_off"] > 100 and got["items_overdue"] > 0
     assert got["oral_pledges"] > 0 and got["opinions_answered"] > 0 and got["self_checks"] > 0
+    assert got["opinions_solved"] > 0
     # The per-child rows add up to the whole (members of the root itself aside).
     children = got["children"]
     assert sum(c["items"] for c in children) == got["items"] - _own_items(root, p)

@@ -78,7 +78,8 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"承诺批次“{commitments_demo.CAMPAIGN_NAME}”：群众意见建议 {pledges['opinions']} 条"
-                f"（已转化为承诺事项 {pledges['opinions_answered']} 条，未采纳 {pledges['opinions_not_adopted']} 条）；"
+                f"（已转化为承诺事项 {pledges['opinions_answered']} 条，未采纳 {pledges['opinions_not_adopted']} 条，"
+                f"已解决 {pledges['opinions_solved']} 条）；"
                 f"承诺书 {pledges['pledges']} 份（组织承诺 {pledges['org_pledges']} 份，党员承诺 "
                 f"{pledges['member_pledges']} 份，其中口头承诺 {pledges['oral_pledges']} 份）；"
                 f"承诺事项 {pledges['items']} 项（已销号 {pledges['ticked_off']} 项，待确认销号 "
