@@ -292,3 +292,16 @@ def test_quarter_bounds_and_default_quarter():
 def test_default_quarter_follows_the_shanghai_date(time_machine, utc, expected):
     time_machine.move_to(utc, tick=False)
     assert selectors.default_quarter() == expected
+
+
+def test_overdue_items_are_named_in_one_order_every_time(world, branch_members):
+    """Items that tie on deadline, branch and position are named in the order their pledges were made: the
+    text of a 通报 is the same however the database happens to return equal rows (PostgreSQL did not)."""
+    members = branch_members(12)
+    for member in members:
+        quick_pledge(campaign=world.campaign, member=member, items=[(D(2025, 8, 15), None)])
+    with timezone.override("Asia/Shanghai"):
+        facts = selectors.bulletin_facts(organization=world.tree.branch_a1, year=2025, quarter=3)
+    assert facts.overdue == 12
+    named = [example.split("“")[0] for example in facts.overdue_examples]
+    assert named == [m.name for m in members[: selectors.OVERDUE_LISTED]]
