@@ -1,5 +1,7 @@
 """Organizations (the party organization tree), people, accounts, exemptions and role grants."""
 
+import secrets
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
@@ -404,3 +406,106 @@ class OrganizationUserObjectPermission(UserObjectPermissionBase):
     class Meta(UserObjectPermissionBase.Meta):
         verbose_name = "角色授权"
         verbose_name_plural = "角色授权"
+
+
+# --- 日常活动记实 (DESIGN §11; 篇十二 附件2 counts what organizations did) -----------------------------------
+
+
+class ActivityKind(models.Model):
+    """A kind of activity an organization records (理论学习, 党课, 结对帮扶 …). The list is data: the county adds
+    kinds in the admin; `code` is what statistics-form bindings name, so it never changes once in use."""
+
+    code = models.SlugField("代码", max_length=40, unique=True)
+    name = models.CharField("名称", max_length=40, unique=True)
+    description = models.CharField("说明", max_length=200, blank=True)
+    quantity_label = models.CharField(
+        "数量含义", max_length=40, blank=True, help_text="如“制作宣传板块”；留空则该类活动不填数量。"
+    )
+    quantity_unit = models.CharField("数量单位", max_length=10, blank=True, help_text="如“块”“期”“件”“人”。")
+    amount_label = models.CharField(
+        "金额含义", max_length=40, blank=True, help_text="如“帮扶金额”“捐助金额”；留空则该类活动不填金额。"
+    )
+    beneficiaries_label = models.CharField(
+        "受益对象含义", max_length=40, blank=True, help_text="如“帮扶困难群众”；留空则不填受益对象人数。"
+    )
+    position = models.PositiveSmallIntegerField("排序", default=0)
+    is_active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "活动类别"
+        verbose_name_plural = "活动类别"
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Activity(models.Model):
+    """What an organization did on a day: the kind, who took part (a count, and members of the roster when
+    known), amounts and quantities where the kind has them, attachments, and who recorded it."""
+
+    organization = models.ForeignKey(
+        Organization, verbose_name="党组织", on_delete=models.PROTECT, related_name="activities"
+    )
+    kind = models.ForeignKey(ActivityKind, verbose_name="活动类别", on_delete=models.PROTECT, related_name="activities")
+    held_on = models.DateField("活动日期")
+    title = models.CharField("活动名称", max_length=100)
+    description = models.TextField("活动情况", blank=True)
+    participants_count = models.PositiveIntegerField(
+        "参加人次", default=0, help_text="参加活动的总人次（含群众）；选了参加党员时不少于所选人数。"
+    )
+    participants = models.ManyToManyField(
+        Member, verbose_name="参加党员", blank=True, related_name="activities"
+    )
+    quantity = models.PositiveIntegerField("数量", null=True, blank=True)
+    amount = models.DecimalField("金额（元）", max_digits=12, decimal_places=2, null=True, blank=True)
+    beneficiaries = models.PositiveIntegerField("受益对象人数", null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="记录人", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("记录时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[participants])
+
+    class Meta:
+        verbose_name = "活动记实"
+        verbose_name_plural = "活动记实"
+        ordering = ["-held_on", "-id"]
+        indexes = [models.Index(fields=["organization", "held_on"]), models.Index(fields=["kind", "held_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gte=0), name="activity_amount_not_negative"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.held_on} {self.title}"
+
+
+def activity_attachment_upload_to(instance, filename) -> str:
+    return f"private/activities/{timezone.now():%Y/%m}/{secrets.token_hex(16)}.{instance.kind}"
+
+
+class ActivityAttachment(models.Model):
+    """A photo, sign-in sheet or document of an activity (checked by its content like every upload)."""
+
+    activity = models.ForeignKey(
+        Activity, verbose_name="活动记实", on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField("文件", upload_to=activity_attachment_upload_to)
+    original_name = models.CharField("原文件名", max_length=200)
+    kind = models.CharField("类型", max_length=10)
+    size = models.PositiveIntegerField("大小（字节）")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "活动附件"
+        verbose_name_plural = "活动附件"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.original_name
