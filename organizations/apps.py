@@ -7,12 +7,21 @@ class OrganizationsConfig(AppConfig):
     verbose_name = "组织与党员"
 
     def ready(self):
-        from django.db.models.signals import pre_save
+        from django.db.models.signals import post_migrate, pre_save
 
         from .resources import register_import_jobs
 
         register_import_jobs()
         pre_save.connect(_strip_bidi_before_save, dispatch_uid="organizations.strip_bidi")
+        post_migrate.connect(_install_activity_kinds, sender=self, dispatch_uid="organizations.activity_kinds")
+
+
+def _install_activity_kinds(sender, using="default", **kwargs):
+    """The built-in activity kinds are there after every migrate and every flush (tests flush the database)."""
+    from .activity_kinds import install_kinds
+    from .models import ActivityKind
+
+    install_kinds(ActivityKind.objects.db_manager(using).model)
 
 
 def _strip_bidi_before_save(sender, instance, raw=False, **kwargs):
