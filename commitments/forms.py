@@ -1,7 +1,7 @@
 from django import forms
 from django.utils import timezone
 
-from organizations.forms import ChineseBlankMixin, DateInput
+from organizations.forms import ChineseBlankMixin, DateInput, MultipleFileField
 
 from .models import Campaign, Inspection, Opinion, Review, SelfCheck
 
@@ -170,21 +170,6 @@ class SignForm(forms.Form):
 
 class AmendForm(forms.Form):
     reason = forms.CharField(label="变更原因", max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".jpg,.jpeg,.png,.pdf,.docx,.xlsx"}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        if isinstance(data, (list, tuple)):
-            return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
-        return [super().clean(data, initial)] if data else []
 
 
 class FulfilmentLogForm(forms.Form):

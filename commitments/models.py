@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from organizations.models import Member, Organization
 from organizations.transitions import StateMachineMixin, ask
+from organizations.uploads import IMAGE_KINDS, content_type_of
 
 from . import signing
 from .permissions import PledgeAction
@@ -729,21 +730,13 @@ class Attachment(models.Model):
     def __str__(self) -> str:
         return self.original_name
 
-    CONTENT_TYPES = {
-        "jpg": "image/jpeg",
-        "png": "image/png",
-        "pdf": "application/pdf",
-        "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    }
-
     @property
     def is_image(self) -> bool:
-        return self.kind in ("jpg", "png")
+        return self.kind in IMAGE_KINDS
 
     @property
     def content_type(self) -> str:
-        return self.CONTENT_TYPES.get(self.kind, "application/octet-stream")
+        return content_type_of(self.kind)
 
 
 class SelfCheck(models.Model):

@@ -29,10 +29,12 @@ BUILT_IN_KINDS: tuple[tuple[str, str, str, str, str, str, str], ...] = (
 )
 
 
-def install_kinds(ActivityKind) -> None:
+def install_kinds(ActivityKind, using: str = "default") -> None:
     """Create the built-in kinds that are missing (a migration passes its historical model)."""
+    if ActivityKind.objects.using(using).filter(code__in=[k[0] for k in BUILT_IN_KINDS]).count() == len(BUILT_IN_KINDS):
+        return
     for position, (code, name, q_label, q_unit, a_label, b_label, description) in enumerate(BUILT_IN_KINDS, 1):
-        ActivityKind.objects.get_or_create(
+        ActivityKind.objects.using(using).get_or_create(
             code=code,
             defaults={
                 "name": name,

@@ -6,8 +6,22 @@ from simple_history.admin import SimpleHistoryAdmin
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
-from .models import Exemption, FormerCode, Member, Organization, OrganizationUserObjectPermission, PasswordReset, User
+from .activity_kinds import BUILT_IN_KINDS
+from .models import (
+    Activity,
+    ActivityAttachment,
+    ActivityKind,
+    Exemption,
+    FormerCode,
+    Member,
+    Organization,
+    OrganizationUserObjectPermission,
+    PasswordReset,
+    User,
+)
 from .validators import mask_id_number
+
+BUILT_IN_CODES = frozenset(code for code, *_ in BUILT_IN_KINDS)
 
 
 @admin.register(User)
@@ -104,4 +118,72 @@ class PasswordResetAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ActivityKind)
+class ActivityKindAdmin(admin.ModelAdmin):
+    """The county extends the list of activity kinds here. A kind in use is retired (启用 off), not deleted; the
+    codes of the built-in kinds are what statistics forms count by, so they stay as shipped."""
+
+    list_display = (
+        "name",
+        "code",
+        "quantity_label",
+        "quantity_unit",
+        "amount_label",
+        "beneficiaries_label",
+        "position",
+        "is_active",
+    )
+    list_editable = ("position", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("name", "code", "description")
+    ordering = ("position", "id")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("code",) if obj is not None and obj.code in BUILT_IN_CODES else ()
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and (obj.code in BUILT_IN_CODES or obj.activities.exists()):
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+class ActivityAttachmentInline(admin.TabularInline):
+    model = ActivityAttachment
+    extra = 0
+    fields = ("original_name", "kind", "size", "uploaded_by", "uploaded_at")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False  # uploads are checked by their content on the site (organizations.uploads)
+
+
+@admin.register(Activity)
+class ActivityAdmin(SimpleHistoryAdmin):
+    list_display = ("held_on", "title", "kind", "organization", "participants_count", "amount", "recorded_by")
+    list_filter = ("kind", "held_on")
+    search_fields = ("title", "organization__name", "organization__code")
+    date_hierarchy = "held_on"
+    raw_id_fields = ("organization", "recorded_by", "participants")
+    list_select_related = ("kind", "organization", "recorded_by")
+    readonly_fields = ("created_at", "updated_at")
+    inlines = [ActivityAttachmentInline]
+
+
+@admin.register(ActivityAttachment)
+class ActivityAttachmentAdmin(admin.ModelAdmin):
+    """Attachments are added and removed on the activity's page, where their content is checked; here they are
+    only listed."""
+
+    list_display = ("original_name", "activity", "kind", "size", "uploaded_by", "uploaded_at")
+    list_select_related = ("activity", "uploaded_by")
+    search_fields = ("original_name", "activity__title")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

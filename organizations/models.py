@@ -15,6 +15,7 @@ from treebeard.mp_tree import MP_Node
 
 from .permissions import OrgAction
 from .transitions import StateMachineMixin, ask
+from .uploads import IMAGE_KINDS, content_type_of
 from .validators import validate_id_number, validate_phone
 
 
@@ -439,6 +440,18 @@ class ActivityKind(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    # The measures an activity of this kind may carry, each with the kind's own words for it.
+    MEASURES = ("quantity", "amount", "beneficiaries")
+
+    def label_of(self, measure: str) -> str:
+        """The kind's label of `measure` ("" when this kind does not record it)."""
+        return getattr(self, f"{measure}_label")
+
+    @property
+    def measures(self) -> dict[str, str]:
+        """{measure: label} for the measures this kind records, in form order."""
+        return {m: self.label_of(m) for m in self.MEASURES if self.label_of(m)}
+
 
 class Activity(models.Model):
     """What an organization did on a day: the kind, who took part (a count, and members of the roster when
@@ -454,9 +467,7 @@ class Activity(models.Model):
     participants_count = models.PositiveIntegerField(
         "参加人次", default=0, help_text="参加活动的总人次（含群众）；选了参加党员时不少于所选人数。"
     )
-    participants = models.ManyToManyField(
-        Member, verbose_name="参加党员", blank=True, related_name="activities"
-    )
+    participants = models.ManyToManyField(Member, verbose_name="参加党员", blank=True, related_name="activities")
     quantity = models.PositiveIntegerField("数量", null=True, blank=True)
     amount = models.DecimalField("金额（元）", max_digits=12, decimal_places=2, null=True, blank=True)
     beneficiaries = models.PositiveIntegerField("受益对象人数", null=True, blank=True)
@@ -480,7 +491,12 @@ class Activity(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.held_on} {self.title}"
+        return f"{self.held_on:%Y-%m-%d} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("organizations:activity_detail", args=[self.pk])
 
 
 def activity_attachment_upload_to(instance, filename) -> str:
@@ -509,3 +525,16 @@ class ActivityAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def organization(self):
+        """Access to an attachment is access to its activity's organization (organizations.permissions)."""
+        return self.activity.organization
+
+    @property
+    def is_image(self) -> bool:
+        return self.kind in IMAGE_KINDS
+
+    @property
+    def content_type(self) -> str:
+        return content_type_of(self.kind)

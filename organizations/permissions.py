@@ -135,6 +135,8 @@ class OrgAction(StrEnum):
     PROPOSE_EXEMPTION = "propose_exemption"
     DECIDE_EXEMPTION = "decide_exemption"
     GRANT_ROLES = "grant_roles"
+    VIEW_ACTIVITIES = "view_activities"
+    RECORD_ACTIVITY = "record_activity"
 
 
 def _view_member(user, action, obj) -> bool:
@@ -157,6 +159,10 @@ register_actions(
         OrgAction.PROPOSE_EXEMPTION: Rule("只有本支部的书记或党务干事可以提出免于承诺。", _BRANCH),
         OrgAction.DECIDE_EXEMPTION: Rule("只有上级党委可以审批免于承诺。", frozenset({Role.COMMITTEE})),
         OrgAction.GRANT_ROLES: Rule("您无权在该党组织授予或撤销角色。", frozenset({Role.SECRETARY, Role.COMMITTEE})),
+        # 日常活动记实: the branch (secretary, clerk) and the committees above record what an organization did;
+        # its members read it.
+        OrgAction.VIEW_ACTIVITIES: Rule("您无权查看该党组织的活动记实。", _ALL, member_org=True),
+        OrgAction.RECORD_ACTIVITY: Rule("只有本党组织的书记、党务干事或上级党委可以记录和修改活动记实。", _ALL),
     },
 )
 

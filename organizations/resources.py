@@ -16,6 +16,7 @@ import uuid
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from functools import partial
 from pathlib import Path
 
@@ -23,6 +24,7 @@ import tablib
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
+from django.utils import timezone
 from import_export import fields, resources, widgets
 from openpyxl import Workbook, load_workbook
 from openpyxl.reader.excel import ExcelReader
@@ -32,8 +34,10 @@ from simple_history.utils import bulk_create_with_history
 
 from . import background
 from .errors import DomainError
-from .models import Member, Organization
+from .models import Activity, ActivityKind, Member, Organization
 from .permissions import OrgAction, may, require
+from .selectors import activity_kinds
+from .services import activities_insert_checked, activity_problems
 from .validators import mask_id_number, mask_phone, normalize_id_number
 
 logger = logging.getLogger(__name__)
@@ -473,15 +477,251 @@ class RosterExportResource(MemberResource):
         return value
 
 
+# --- 日常活动记实 -------------------------------------------------------------------------------------------
+
+
+class ActivityKindWidget(widgets.Widget):
+    """An activity kind by its name (as the template's drop-down offers it) or its code; kinds are read once."""
+
+    def __init__(self, **kwargs):
+        self._kinds: dict[str, ActivityKind] | None = None
+        super().__init__(**kwargs)
+
+    def kinds(self) -> dict[str, ActivityKind]:
+        if self._kinds is None:
+            kinds = list(ActivityKind.objects.order_by("position", "id"))
+            self._kinds = {k.code: k for k in kinds} | {k.name: k for k in kinds}
+        return self._kinds
+
+    def options(self) -> list[str]:
+        return [k.name for k in activity_kinds()]
+
+    def clean(self, value, row=None, **kwargs):
+        text = _text(value)
+        if not text:
+            raise ValueError("请填写活动类别。")
+        kind = self.kinds().get(text)
+        if kind is None:
+            raise ValueError(f"“{text}”不是有效的活动类别，可选：{'、'.join(self.options())}。")
+        if not kind.is_active:
+            raise ValueError(f"活动类别“{kind.name}”已停用，请改选其他类别。")
+        return kind
+
+    def render(self, value, obj=None, **kwargs):
+        return value.name if value else ""
+
+
+class CountWidget(widgets.Widget):
+    """A whole number of people or things; blank is `blank` (None: not recorded)."""
+
+    def __init__(self, blank=None, **kwargs):
+        self.blank = blank
+        super().__init__(**kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        text = _text(value).replace(",", "").replace("，", "")
+        if not text:
+            return self.blank
+        try:
+            number = int(text)
+        except ValueError:
+            raise ValueError(f"“{text}”不是整数。") from None
+        if number < 0:
+            raise ValueError("不能为负数。")
+        return number
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else str(value)
+
+
+class AmountWidget(widgets.Widget):
+    """An amount in yuan, at most two decimals; blank is not recorded."""
+
+    def clean(self, value, row=None, **kwargs):
+        text = _text(value).replace(",", "").replace("，", "").removesuffix("元").strip()
+        if not text:
+            return None
+        try:
+            amount = Decimal(text)
+        except InvalidOperation:
+            raise ValueError(f"“{text}”不是有效的金额，请填写数字（单位：元）。") from None
+        if amount < 0:
+            raise ValueError("金额不能为负数。")
+        if amount != amount.quantize(Decimal("0.01")):
+            raise ValueError("金额最多保留两位小数。")
+        return amount.quantize(Decimal("0.01"))
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else f"{value:f}"
+
+
+_ID_SEPARATORS = re.compile(r"[、,，;；\s]+")
+
+
+class IdNumberListWidget(widgets.Widget):
+    """身份证号 separated by 、 or a comma (or a semicolon, or spaces), normalized; duplicates kept once."""
+
+    def clean(self, value, row=None, **kwargs):
+        text = _text(value)
+        numbers = [normalize_id_number(p) for p in _ID_SEPARATORS.split(text) if p.strip()]
+        return list(dict.fromkeys(numbers))
+
+    def render(self, value, obj=None, **kwargs):
+        return "、".join(value or [])
+
+
+class ActivityResource(ScopedResource):
+    """活动记实 in bulk: one activity a row, checked by the same rules as the form (`activity_problems`), with the
+    members who took part named by 身份证号 from the roster of the row's organization."""
+
+    organization = fields.Field(attribute="organization", column_name="党组织代码", widget=OrganizationCodeWidget())
+    kind = fields.Field(attribute="kind", column_name="活动类别", widget=ActivityKindWidget())
+    held_on = fields.Field(attribute="held_on", column_name="活动日期", widget=DateWidget())
+    title = fields.Field(attribute="title", column_name="活动名称", widget=TextWidget())
+    description = fields.Field(attribute="description", column_name="活动情况", widget=TextWidget())
+    participants_count = fields.Field(
+        attribute="participants_count", column_name="参加人次", widget=CountWidget(blank=0)
+    )
+    participant_numbers = fields.Field(
+        attribute="participant_numbers", column_name="参加党员身份证号", widget=IdNumberListWidget()
+    )
+    quantity = fields.Field(attribute="quantity", column_name="数量", widget=CountWidget())
+    amount = fields.Field(attribute="amount", column_name="金额", widget=AmountWidget())
+    beneficiaries = fields.Field(attribute="beneficiaries", column_name="受益对象人数", widget=CountWidget())
+
+    required_columns = ("党组织代码", "活动类别", "活动日期", "活动名称", "参加人次")
+    column_notes = {
+        "党组织代码": "须为本次导入范围内的党组织代码",
+        "活动类别": "从下拉列表中选择，如理论学习、党课、结对帮扶",
+        "活动日期": "写成 2025-03-15，不能晚于今天",
+        "活动名称": "不超过100个字",
+        "参加人次": "参加活动的总人次（含群众），不少于所列参加党员的人数；空白视为0",
+        "参加党员身份证号": "选填；多人用顿号“、”或逗号分隔，须为该党组织及其下级组织名册中的人员",
+        "数量": "只有宣传板块、办实事好事、联系点等类别填写（如制作宣传板块的块数）",
+        "金额": "只有结对帮扶、爱心捐助填写，单位：元",
+        "受益对象人数": "只有结对帮扶（帮扶困难群众）、就业帮扶填写",
+    }
+
+    class Meta:
+        model = Activity
+        fields = (
+            "organization",
+            "kind",
+            "held_on",
+            "title",
+            "description",
+            "participants_count",
+            "participant_numbers",
+            "quantity",
+            "amount",
+            "beneficiaries",
+        )
+        import_id_fields = ()
+        force_init_instance = True
+        clean_model_instances = True
+        skip_diff = True
+        use_transactions = True
+        use_bulk = True
+        batch_size = 1000
+
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        self.today = timezone.localdate()
+        numbers = set()
+        if "参加党员身份证号" in dataset.headers:
+            widget = IdNumberListWidget()
+            for value in dataset["参加党员身份证号"]:
+                numbers.update(widget.clean(value))
+        # 身份证号 → (member id, name, organization path, inflow organization path), active members only.
+        self.people: dict[str, tuple] = {}
+        numbers = sorted(numbers)
+        for start in range(0, len(numbers), 900):
+            self.people.update(
+                (row[0], row[1:])
+                for row in Member.objects.filter(id_number__in=numbers[start : start + 900], is_active=True)
+                .order_by("id")
+                .values_list("id_number", "pk", "name", "organization__path", "inflow_organization__path")
+            )
+        # Activities already recorded with a title of this file: a file imported twice is refused.
+        titles = sorted({_text(v) for v in dataset["活动名称"] if _text(v)})
+        self.existing: set[tuple] = set()
+        for start in range(0, len(titles), 900):
+            self.existing.update(
+                Activity.objects.filter(
+                    organization__path__startswith=self.scope.path if self.scope else "",
+                    title__in=titles[start : start + 900],
+                ).values_list("organization_id", "held_on", "title")
+            )
+        self.seen: dict[tuple, int] = {}
+
+    def init_instance(self, row=None):
+        return Activity(recorded_by=self.by, participants_count=0)
+
+    def import_instance(self, instance, row, **kwargs):
+        errors: dict[str, list[str]] = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as e:
+            errors = e.update_error_dict(errors)
+        row_number = kwargs.get("row_number")
+        org = instance.organization if instance.organization_id else None
+        if org is not None and self.by is not None and not may(self.by, OrgAction.RECORD_ACTIVITY, org):
+            errors.setdefault("organization", []).append(f"您无权为“{org.name}”记录活动。")
+        instance._participant_ids = []
+        numbers = getattr(instance, "participant_numbers", None) or []
+        if org is not None and "participant_numbers" not in errors:
+            unknown, outside = [], []
+            for number in numbers:
+                person = self.people.get(number)
+                if person is None:
+                    unknown.append(mask_id_number(number))
+                elif person[2].startswith(org.path) or (person[3] or "").startswith(org.path):
+                    instance._participant_ids.append(person[0])
+                else:
+                    outside.append(f"{person[1]}（{mask_id_number(number)}）")
+            if unknown:
+                errors.setdefault("participant_numbers", []).append(
+                    f"身份证号 {'、'.join(unknown)} 在系统中没有在册的党员。"
+                )
+            if outside:
+                errors.setdefault("participant_numbers", []).append(
+                    f"{'、'.join(outside)}不在“{org.name}”及其下级组织的党员名册中。"
+                )
+        for key, messages in activity_problems(instance, chosen=len(numbers), today=self.today).items():
+            if key not in errors:
+                errors[key] = messages
+        key = (instance.organization_id, instance.held_on, (instance.title or "").strip())
+        if instance.organization_id and instance.held_on and key[2] and "title" not in errors:
+            if key in self.existing:
+                errors["title"] = ["该党组织在这一天已有同名的活动记实，可能是重复导入。"]
+            elif key in self.seen:
+                errors["title"] = [f"与第 {self.seen[key] + 1} 行是同一党组织、同一天的同名活动。"]
+            else:
+                self.seen[key] = row_number
+        if errors:
+            raise ValidationError(errors)
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        validate_imported_instance(instance, import_validation_errors, exclude={"organization", "kind", "recorded_by"})
+
+    def write(self) -> None:
+        rows = [(a, a._participant_ids) for a in self.checked]
+        activities_insert_checked(rows, by=self.by, batch_size=self._meta.batch_size or 1000)
+
+
 # --- the import workflow ---------------------------------------------------------------------------------
 
 # What can be imported from Excel. Apps above register their own kinds (commitments: 群众意见建议) in their
 # AppConfig.ready() with register_import_kind, so this module never names them.
-RESOURCES = {"members": MemberResource, "organizations": OrganizationResource}
-KIND_LABELS = {"members": "党员名册", "organizations": "党组织"}
-KIND_UNITS = {"members": "名党员", "organizations": "个党组织"}
+RESOURCES = {"members": MemberResource, "organizations": OrganizationResource, "activities": ActivityResource}
+KIND_LABELS = {"members": "党员名册", "organizations": "党组织", "activities": "活动记实"}
+KIND_UNITS = {"members": "名党员", "organizations": "个党组织", "activities": "条活动记实"}
 # The permission the importing user needs on the organization the file is imported into.
-KIND_ACTIONS = {"members": OrgAction.MANAGE_MEMBERS, "organizations": OrgAction.MANAGE_ORG}
+KIND_ACTIONS = {
+    "members": OrgAction.MANAGE_MEMBERS,
+    "organizations": OrgAction.MANAGE_ORG,
+    "activities": OrgAction.RECORD_ACTIVITY,
+}
 
 
 def register_import_kind(kind: str, *, resource, label: str, unit: str, action: str) -> None:
@@ -490,6 +730,8 @@ def register_import_kind(kind: str, *, resource, label: str, unit: str, action: 
     KIND_LABELS[kind] = label
     KIND_UNITS[kind] = unit
     KIND_ACTIONS[kind] = action
+    # A large file of this kind is checked and imported as a background job like the kinds of this app.
+    _register_jobs_of(kind)
 
 
 def resource_class(kind: str):
@@ -814,16 +1056,20 @@ def run_import_job(run: background.JobRun, *, stage: str) -> dict:
 
 def register_import_jobs() -> None:
     """Offer the imports to the job store (organizations.background); called when the app is loaded."""
-    for kind, label in KIND_LABELS.items():
-        for stage, action in IMPORT_STAGES.items():
-            background.register_kind(
-                background.JobKind(
-                    name=_job_kind(kind, stage),
-                    label=f"{label}{action}",
-                    run=partial(run_import_job, stage=stage),
-                    outcome_template="organizations/_import_job.html",
-                )
+    for kind in KIND_LABELS:
+        _register_jobs_of(kind)
+
+
+def _register_jobs_of(kind: str) -> None:
+    for stage, action in IMPORT_STAGES.items():
+        background.register_kind(
+            background.JobKind(
+                name=_job_kind(kind, stage),
+                label=f"{KIND_LABELS[kind]}{action}",
+                run=partial(run_import_job, stage=stage),
+                outcome_template="organizations/_import_job.html",
             )
+        )
 
 
 # --- templates and exports -------------------------------------------------------------------------------
@@ -856,7 +1102,10 @@ def import_template(kind: str) -> bytes:
             options = list(f.widget.by_label)
         elif isinstance(f.widget, YesNoWidget):
             options = ["是", "否"]
-        if options:
+        elif isinstance(f.widget, ActivityKindWidget):
+            options = f.widget.options()
+        # Excel keeps a list typed into the rule to 255 characters; a longer one is described on the notes sheet.
+        if options and len(",".join(options)) <= 250:
             letter = ws.cell(row=1, column=index).column_letter
             dv = DataValidation(type="list", formula1='"' + ",".join(options) + '"', allow_blank=True)
             dv.error = "请从下拉列表中选择。"
@@ -875,6 +1124,7 @@ def import_template(kind: str) -> bytes:
         "所在党组织代码": "须为本次导入范围内已有的组织代码",
         "流入地党组织代码": "流动党员填写流入地党组织代码，其他留空",
         "上级组织代码": "须为本次导入范围内已有的组织，或本文件中前面行的组织",
+        **getattr(resource, "column_notes", {}),
     }
     for f in resource.get_import_fields():
         required = "必填" if f.column_name in resource.required_columns else "选填"

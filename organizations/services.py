@@ -1,4 +1,5 @@
-"""Keeping the organization tree, the roster, exemptions and role grants (DESIGN §3).
+"""Keeping the organization tree, the roster, exemptions and role grants (DESIGN §3), and the register of what
+organizations did (日常活动记实, DESIGN §11).
 
 Every function is one action a person takes: it is atomic, takes the acting user as `by`, checks the
 permission module, takes the model's transition where the state changes (organizations.transitions), and leaves
@@ -7,16 +8,24 @@ a history row (django-simple-history, organizations.audit) naming who did it and
 
 from __future__ import annotations
 
+import datetime
 import secrets
+from decimal import Decimal
+from pathlib import Path
 
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from .audit import stamp
 from .errors import DomainError
 from .models import (
+    Activity,
+    ActivityAttachment,
+    ActivityKind,
     Exemption,
     FormerCode,
     Member,
@@ -39,8 +48,10 @@ from .permissions import (
     password_reset_refusal,
     require,
 )
+from .selectors import activity_roster
 from .signals import password_reset_done
 from .transitions import take
+from .uploads import check_attachment
 from .validators import normalize_id_number
 
 ORGANIZATION_FIELDS = (
@@ -402,3 +413,304 @@ def role_revoke(*, grant: OrganizationUserObjectPermission, by: User) -> None:
     grant._history_user = by
     grant.delete()
     forget_grants(grant.user)
+
+
+# --- 日常活动记实 -------------------------------------------------------------------------------------------
+
+ACTIVITY_FIELDS = (
+    "kind",
+    "held_on",
+    "title",
+    "description",
+    "participants_count",
+    "quantity",
+    "amount",
+    "beneficiaries",
+)
+MAX_FILES_PER_UPLOAD = 10
+MAX_ATTACHMENTS_PER_ACTIVITY = 30
+
+
+def activity_problems(activity: Activity, *, chosen: int, today: datetime.date | None = None) -> dict[str, list[str]]:
+    """What is wrong with an activity about to be saved, by field, in Chinese ({} when nothing is): the rules of the
+    register that the form, the Excel import and the demo all go through. `chosen` is the number of members
+    named as participants (checked against the roster by the caller)."""
+    problems: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        problems.setdefault(field, []).append(message)
+
+    today = today or timezone.localdate()
+    if activity.held_on is not None and activity.held_on > today:
+        add("held_on", "活动日期不能晚于今天。")
+    if not (activity.title or "").strip():
+        add("title", "请填写活动名称。")
+    count = activity.participants_count
+    if count is not None and count < chosen:
+        add("participants_count", f"参加人次（{count}）不能少于所选参加党员的人数（{chosen}人）。")
+    kind = activity.kind if activity.kind_id else None
+    if kind is not None:
+        for measure in ActivityKind.MEASURES:
+            value = getattr(activity, measure)
+            if value is not None and not kind.label_of(measure):
+                verbose = Activity._meta.get_field(measure).verbose_name.removesuffix("（元）")
+                add(measure, f"“{kind.name}”类活动不填{verbose}，请清空该项或改选活动类别。")
+    if activity.amount is not None and activity.amount < Decimal(0):
+        add("amount", "金额不能为负数。")
+    return problems
+
+
+def _check_activity(activity: Activity, participants: list[Member], *, new_kind: bool) -> None:
+    """Raise ValidationError (by field, in Chinese) unless the activity and its participants may be saved."""
+    problems: dict[str, list[str]] = {}
+    try:
+        activity.full_clean(exclude=["organization", "recorded_by", "kind"])
+    except ValidationError as e:
+        problems.update(e.message_dict)
+    if activity.kind_id is None:
+        problems.setdefault("kind", []).append("请选择活动类别。")
+    elif new_kind and not activity.kind.is_active:
+        problems.setdefault("kind", []).append(f"活动类别“{activity.kind.name}”已停用，请改选其他类别。")
+    for field, messages in activity_problems(activity, chosen=len(participants)).items():
+        problems.setdefault(field, [])
+        problems[field] += [m for m in messages if m not in problems[field]]
+    ids = {m.pk for m in participants}
+    if ids:
+        on_roster = set(activity_roster(activity.organization).filter(pk__in=ids).values_list("pk", flat=True))
+        outside = [m.name for m in participants if m.pk not in on_roster]
+        if outside:
+            problems.setdefault("participants", []).append(
+                f"{'、'.join(outside[:5])}{'等' if len(outside) > 5 else ''}不在“{activity.organization.name}”"
+                "及其下级组织的党员名册中，不能选为参加党员。"
+            )
+    if problems:
+        raise ValidationError(problems)
+
+
+def _set_participants(activity: Activity, participants: list[Member]) -> tuple[list[Member], list[Member]]:
+    """Replace the participants without a history record of their own (the caller's save records them);
+    returns (added, removed)."""
+    before = {m.pk: m for m in activity.participants.all()}
+    after = {m.pk: m for m in participants}
+    activity.skip_history_when_saving = True
+    try:
+        activity.participants.set(list(after))
+    finally:
+        del activity.skip_history_when_saving
+    added = [m for pk, m in after.items() if pk not in before]
+    removed = [m for pk, m in before.items() if pk not in after]
+    return added, removed
+
+
+def _names(members: list[Member], limit: int = 10) -> str:
+    names = "、".join(m.name for m in members[:limit])
+    return names + (f"等{len(members)}人" if len(members) > limit else "")
+
+
+@transaction.atomic
+def activity_record(
+    *,
+    organization: Organization,
+    by: User,
+    kind: ActivityKind,
+    held_on: datetime.date,
+    title: str,
+    description: str = "",
+    participants_count: int = 0,
+    participants=(),
+    quantity: int | None = None,
+    amount: Decimal | None = None,
+    beneficiaries: int | None = None,
+    files=(),
+) -> Activity:
+    """Record what `organization` did: the kind, the day, who took part (a count, and members of its roster),
+    the measures the kind has, and photos or sign-in sheets."""
+    organization = Organization.objects.get(pk=organization.pk)
+    require(by, OrgAction.RECORD_ACTIVITY, organization)
+    if not organization.is_active:
+        raise DomainError("该党组织已停用，不能再记录活动。")
+    participants = list(participants)
+    activity = Activity(
+        organization=organization,
+        kind=kind,
+        held_on=held_on,
+        title=(title or "").strip(),
+        description=(description or "").strip(),
+        participants_count=participants_count if participants_count is not None else 0,
+        quantity=quantity,
+        amount=amount,
+        beneficiaries=beneficiaries,
+        recorded_by=by,
+    )
+    _check_activity(activity, participants, new_kind=True)
+    try:
+        kinds = _check_files(files, already=0)
+    except DomainError as e:
+        raise ValidationError({"files": str(e)}) from None
+    stamp(activity, by)
+    activity.save()
+    if participants:
+        _set_participants(activity, participants)
+        _snapshot_participants(activity)
+    _save_attachments(activity, files, kinds, by)
+    return activity
+
+
+def _participants_history_model():
+    """simple-history's table of the participants of each historical record of an activity."""
+    return Activity.history.model._meta.get_field("historicalactivity_participants").related_model
+
+
+def _snapshot_participants(activity: Activity) -> None:
+    """Give the creation record of `activity` the participants set right after it (simple-history keeps the
+    members of each historical record)."""
+    record = Activity.history.filter(id=activity.pk).order_by("-history_id").first()
+    history_through = _participants_history_model()
+    links = Activity.participants.through.objects.filter(activity_id=activity.pk).order_by("id")
+    history_through.objects.bulk_create(
+        [
+            history_through(history=record, id=link_id, activity_id=activity.pk, member_id=member_id)
+            for link_id, member_id in links.values_list("id", "member_id")
+        ]
+    )
+
+
+@transaction.atomic
+def activity_update(*, activity: Activity, by: User, participants=None, **fields) -> Activity:
+    """Correct a recorded activity; `participants`, when given, replaces the members who took part."""
+    activity = (
+        Activity.objects.select_for_update(of=("self",)).select_related("organization", "kind").get(pk=activity.pk)
+    )
+    require(by, OrgAction.RECORD_ACTIVITY, activity)
+    old_kind = activity.kind_id
+    unknown = set(fields) - set(ACTIVITY_FIELDS)
+    if unknown:
+        raise ValueError(f"activity_update: {sorted(unknown)} cannot be changed here")
+    tracked = [Activity._meta.get_field(k).attname for k in fields]
+    before = {name: getattr(activity, name) for name in tracked}
+    for key, value in fields.items():
+        if key in ("title", "description"):
+            value = (value or "").strip()
+        if key == "participants_count" and value is None:
+            value = 0
+        setattr(activity, key, value)
+    chosen = list(activity.participants.all()) if participants is None else list(participants)
+    _check_activity(activity, chosen, new_kind=activity.kind_id != old_kind)
+    if any(before[name] != getattr(activity, name) for name in tracked):
+        stamp(activity, by)
+        activity.save()
+    if participants is not None:
+        added, removed = _set_participants(activity, chosen)
+        if added or removed:
+            parts = [f"增加：{_names(added)}" if added else "", f"减少：{_names(removed)}" if removed else ""]
+            stamp(activity, by, "调整参加党员", "；".join(p for p in parts if p))
+            activity.save(update_fields=["updated_at"])
+    return activity
+
+
+@transaction.atomic
+def activity_delete(*, activity: Activity, by: User) -> None:
+    activity = Activity.objects.select_for_update(of=("self",)).select_related("organization").get(pk=activity.pk)
+    require(by, OrgAction.RECORD_ACTIVITY, activity)
+    names = list(activity.attachments.values_list("file", flat=True))
+    stamp(activity, by)
+    activity.delete()
+    transaction.on_commit(lambda: [default_storage.delete(name) for name in names])
+
+
+def _check_files(files, *, already: int) -> list[str]:
+    files = list(files)
+    if len(files) > MAX_FILES_PER_UPLOAD:
+        raise DomainError(f"一次最多上传 {MAX_FILES_PER_UPLOAD} 个附件。")
+    if already + len(files) > MAX_ATTACHMENTS_PER_ACTIVITY:
+        raise DomainError(f"每条活动记实最多 {MAX_ATTACHMENTS_PER_ACTIVITY} 个附件，已有 {already} 个。")
+    return [check_attachment(f) for f in files]
+
+
+def _save_attachments(activity: Activity, files, kinds: list[str], by: User) -> list[ActivityAttachment]:
+    saved_names: list[str] = []
+    made = []
+    try:
+        for upload, kind in zip(files, kinds, strict=True):
+            # Name and extension follow the detected content, never the name the browser sent.
+            stem = Path(upload.name).stem[:150] or "活动附件"
+            attachment = ActivityAttachment(
+                activity=activity, original_name=f"{stem}.{kind}", kind=kind, size=upload.size, uploaded_by=by
+            )
+            attachment.file.save(f"activity.{kind}", upload, save=False)
+            saved_names.append(attachment.file.name)
+            attachment.save()
+            made.append(attachment)
+    except Exception:
+        for name in saved_names:  # the rows roll back with the transaction; the files must go too
+            default_storage.delete(name)
+        raise
+    return made
+
+
+@transaction.atomic
+def activity_attachments_add(*, activity: Activity, by: User, files) -> list[ActivityAttachment]:
+    """Add photos, sign-in sheets or documents to a recorded activity (each checked by its content)."""
+    activity = Activity.objects.select_for_update(of=("self",)).select_related("organization").get(pk=activity.pk)
+    require(by, OrgAction.RECORD_ACTIVITY, activity)
+    files = list(files)
+    if not files:
+        raise DomainError("请选择要上传的文件。")
+    kinds = _check_files(files, already=activity.attachments.count())
+    made = _save_attachments(activity, files, kinds, by)
+    stamp(activity, by, "上传附件", "、".join(a.original_name for a in made))
+    activity.save(update_fields=["updated_at"])
+    return made
+
+
+@transaction.atomic
+def activity_attachment_delete(*, attachment: ActivityAttachment, by: User) -> None:
+    attachment = ActivityAttachment.objects.select_related("activity__organization").get(pk=attachment.pk)
+    activity = (
+        Activity.objects.select_for_update(of=("self",)).select_related("organization").get(pk=attachment.activity_id)
+    )
+    require(by, OrgAction.RECORD_ACTIVITY, activity)
+    name = attachment.file.name
+    attachment.delete()
+    transaction.on_commit(lambda: default_storage.delete(name))
+    stamp(activity, by, "删除附件", attachment.original_name)
+    activity.save(update_fields=["updated_at"])
+
+
+def activities_insert_checked(
+    rows: list[tuple[Activity, list[int]]], *, by: User | None, batch_size: int = 1000
+) -> int:
+    """Insert activities already checked with `activity_problems` and against the roster (the Excel import, the
+    demo) with their participants (member ids) and a creation record each, in a few bulk queries."""
+    historical = Activity.history.model
+    through = Activity.participants.through
+    history_through = _participants_history_model()
+    for start in range(0, len(rows), batch_size):
+        chunk = rows[start : start + batch_size]
+        activities = [a for a, _ in chunk]
+        bulk_create_with_history(activities, Activity, batch_size=batch_size, default_user=by)
+        links = [(a.pk, m) for a, ids in chunk for m in sorted(set(ids))]
+        if not links:
+            continue
+        # Participants run to hundreds of thousands of rows at county scale: plain inserts, not model instances.
+        _insert_rows(through, ("activity_id", "member_id"), links)
+        ids = [a.pk for a in activities]
+        made = through.objects.filter(activity_id__in=ids).order_by("id").values_list("id", "activity_id", "member_id")
+        records = dict(historical.objects.filter(id__in=ids, history_type="+").values_list("id", "history_id"))
+        _insert_rows(
+            history_through,
+            ("history_id", "id", "activity_id", "member_id"),
+            [(records[activity_id], link_id, activity_id, member_id) for link_id, activity_id, member_id in made],
+        )
+    return len(rows)
+
+
+def _insert_rows(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))})"
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 5000):
+            cursor.executemany(sql, rows[start : start + 5000])

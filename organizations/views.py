@@ -6,6 +6,7 @@ into a Chinese message.
 
 from __future__ import annotations
 
+import datetime
 from urllib.parse import quote, urlencode
 
 from django.contrib import messages
@@ -14,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import PasswordChangeView
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
@@ -26,6 +27,9 @@ from .errors import DomainError
 from .filters import MemberFilter
 from .forms import (
     AccountCreateForm,
+    ActivityFilterForm,
+    ActivityForm,
+    AttachmentUploadForm,
     ExemptionDecideForm,
     ExemptionProposeForm,
     ImportUploadForm,
@@ -34,7 +38,7 @@ from .forms import (
     OrganizationForm,
     RoleGrantForm,
 )
-from .models import Exemption, Member, Organization, OrganizationUserObjectPermission
+from .models import Activity, ActivityAttachment, Exemption, Member, Organization, OrganizationUserObjectPermission
 from .permissions import (
     OrgAction,
     Role,
@@ -67,7 +71,16 @@ from .resources import (
     import_upload_save,
     roster_xlsx,
 )
-from .selectors import member_list, role_grants_in
+from .selectors import (
+    activities_in,
+    activity_list,
+    activity_totals,
+    ancestors_of,
+    member_activities,
+    member_list,
+    role_grants_in,
+    with_counts,
+)
 from .transitions import available
 
 PAGE_SIZE = 25
@@ -555,6 +568,8 @@ def import_confirm(request, code, kind):
         return redirect(f"{reverse('organizations:members')}?org={org.code}")
     if kind == "opinions":
         return redirect("commitments:opinions", code=org.code)
+    if kind == "activities":
+        return redirect("organizations:activities", code=org.code)
     return redirect(org)
 
 
@@ -569,3 +584,220 @@ def import_template_download(request, kind):
     )
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(KIND_LABELS[kind] + '导入模板.xlsx')}"
     return response
+
+
+# --- 日常活动记实 -------------------------------------------------------------------------------------------
+
+ACTIVITY_PAGE_SIZE = 20
+
+
+def _activity_or_404(user, pk: int, action: str = OrgAction.VIEW_ACTIVITIES) -> Activity:
+    """The activity if the user may read its organization's register (404 alike for absent and not visible);
+    a 403 with the refusal when he may read it but not take `action`."""
+    activity = Activity.objects.select_related("organization", "kind", "recorded_by").filter(pk=pk).first()
+    if activity is None or not may(user, OrgAction.VIEW_ACTIVITIES, activity):
+        raise Http404("没有找到该活动记实。")
+    require(user, action, activity)
+    return activity
+
+
+def _activity_period(data) -> tuple:
+    """(start, end) from the filters: the year, narrowed by the dates when they are given."""
+    start, end = data.get("start"), data.get("end")
+    year = data.get("year")
+    if year:
+        first, last = datetime.date(int(year), 1, 1), datetime.date(int(year), 12, 31)
+        start = max(start, first) if start else first
+        end = min(end, last) if end else last
+    return start, end
+
+
+@login_required
+def activity_index(request, code):
+    user = request.user
+    org = org_get_for_user_or_404(user, code, OrgAction.VIEW_ACTIVITIES)
+    can_record = may(user, OrgAction.RECORD_ACTIVITY, org)
+    # The register of the organizations below is read by those who hold a role over them; a member reads his own.
+    with_scope = can_record and org.numchild > 0
+    years = [d.year for d in activities_in(org, subtree=with_scope).dates("held_on", "year", order="DESC")]
+    form = ActivityFilterForm(request.GET or None, years=years, with_scope=with_scope)
+    data = form.cleaned_data if form.is_valid() else {}
+    start, end = _activity_period(data)
+    subtree = with_scope and data.get("scope") != "own"
+    queryset = activities_in(
+        org, subtree=subtree, kind=data.get("kind") or None, start=start, end=end, query=data.get("q", "")
+    )
+    page = Paginator(activity_list(queryset), ACTIVITY_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = with_counts(page.object_list)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "org": org,
+        "ancestors": [a for a in ancestors_of(org) if may(user, OrgAction.VIEW_ORG, a)],
+        "form": form,
+        "page": page,
+        "qs": query.urlencode(),
+        "filtered": any(data.get(k) for k in ("kind", "year", "start", "end", "q")),
+        "totals": activity_totals(queryset),
+        "subtree": subtree,
+        "can_record": can_record and org.is_active,
+        "can_import": can_record and org.is_active,
+    }
+    return render(request, "organizations/activity_list.html", context)
+
+
+def _activity_fields(data) -> dict:
+    return {k: data.get(k) for k in services.ACTIVITY_FIELDS}
+
+
+@login_required
+def activity_create(request, code):
+    user = request.user
+    org = org_get_for_user_or_404(user, code, OrgAction.RECORD_ACTIVITY)
+    initial = {"held_on": timezone.localdate()}
+    form = ActivityForm(request.POST or None, request.FILES or None, organization=org, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            activity = services.activity_record(
+                organization=org,
+                by=user,
+                participants=data["participants"],
+                files=data.get("files") or [],
+                **_activity_fields(data),
+            )
+        except ValidationError as e:
+            _apply_errors(form, e)
+        except DomainError as e:
+            form.add_error(None, str(e))
+        else:
+            messages.success(request, f"已记录活动“{activity.title}”。")
+            return redirect(activity)
+        if data.get("files") and "files" not in form.errors:
+            form.add_error("files", "所选附件没有保存，请改正上面的问题后重新选择。")
+    return render(request, "organizations/activity_form.html", {"form": form, "org": org})
+
+
+@login_required
+def activity_edit(request, pk):
+    user = request.user
+    activity = _activity_or_404(user, pk, OrgAction.RECORD_ACTIVITY)
+    org = activity.organization
+    form = ActivityForm(request.POST or None, instance=activity, organization=org, with_files=False)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            activity = services.activity_update(
+                activity=activity, by=user, participants=data["participants"], **_activity_fields(data)
+            )
+        except ValidationError as e:
+            _apply_errors(form, e)
+        except DomainError as e:
+            form.add_error(None, str(e))
+        else:
+            messages.success(request, "已保存。")
+            return redirect(activity)
+    # The form changed the instance while validating; the page names the activity as it is stored.
+    stored = Activity.objects.only("title").get(pk=activity.pk)
+    return render(
+        request, "organizations/activity_form.html", {"form": form, "org": org, "activity": activity, "stored": stored}
+    )
+
+
+@login_required
+def activity_detail(request, pk):
+    user = request.user
+    activity = _activity_or_404(user, pk)
+    org = activity.organization
+    participants = list(
+        activity.participants.select_related("organization", "inflow_organization", "residence_organization").order_by(
+            "organization__path", "name", "id"
+        )
+    )
+    for m in participants:
+        m.may_view = may(user, OrgAction.VIEW_MEMBER, m)
+    can_record = may(user, OrgAction.RECORD_ACTIVITY, activity)
+    context = {
+        "activity": activity,
+        "org": org,
+        "ancestors": [a for a in ancestors_of(org) if may(user, OrgAction.VIEW_ORG, a)],
+        "participants": participants,
+        "attachments": list(activity.attachments.select_related("uploaded_by")),
+        "can_record": can_record,
+        "upload_form": AttachmentUploadForm() if can_record else None,
+        "timeline": timeline(activity, user),
+    }
+    return render(request, "organizations/activity_detail.html", context)
+
+
+@login_required
+@require_POST
+def activity_delete(request, pk):
+    activity = _activity_or_404(request.user, pk, OrgAction.RECORD_ACTIVITY)
+    org = activity.organization
+    try:
+        services.activity_delete(activity=activity, by=request.user)
+    except (DomainError, PermissionDenied) as e:
+        messages.error(request, str(e))
+        return redirect(activity)
+    messages.success(request, f"已删除活动记实“{activity.title}”。")
+    return redirect("organizations:activities", code=org.code)
+
+
+@login_required
+@require_POST
+def activity_attachments_add(request, pk):
+    activity = _activity_or_404(request.user, pk, OrgAction.RECORD_ACTIVITY)
+    form = AttachmentUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        return redirect(activity)
+    try:
+        made = services.activity_attachments_add(activity=activity, by=request.user, files=form.cleaned_data["files"])
+    except (DomainError, PermissionDenied) as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(request, f"已上传 {len(made)} 个附件。")
+    return redirect(activity)
+
+
+def _attachment_or_404(user, pk: int, action: str = OrgAction.VIEW_ACTIVITIES) -> ActivityAttachment:
+    attachment = ActivityAttachment.objects.select_related("activity__organization").filter(pk=pk).first()
+    if attachment is None or not may(user, OrgAction.VIEW_ACTIVITIES, attachment.activity):
+        raise Http404("没有找到该附件。")
+    require(user, action, attachment.activity)
+    return attachment
+
+
+@login_required
+def activity_attachment_download(request, pk):
+    attachment = _attachment_or_404(request.user, pk)
+    response = FileResponse(
+        attachment.file.open("rb"), as_attachment=not attachment.is_image, filename=attachment.original_name
+    )
+    response["Content-Type"] = attachment.content_type  # from the checked content, never from the name
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_POST
+def activity_attachment_delete(request, pk):
+    attachment = _attachment_or_404(request.user, pk, OrgAction.RECORD_ACTIVITY)
+    activity = attachment.activity
+    try:
+        services.activity_attachment_delete(attachment=attachment, by=request.user)
+    except (DomainError, PermissionDenied) as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(request, f"已删除附件“{attachment.original_name}”。")
+    return redirect(activity)
+
+
+@login_required
+def member_activities_index(request, pk):
+    """Every activity a member took part in (of the organizations whose register the reader may see)."""
+    user = request.user
+    member = member_get_for_user_or_404(user, pk)
+    page = Paginator(member_activities(member, user), ACTIVITY_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "organizations/member_activities.html", {"m": member, "page": page})

@@ -28,7 +28,10 @@ from organizations.permissions import (
     own_member,
     password_reset_refusal,
 )
-from organizations.selectors import ancestors_of, children_with_counts, subtree_counts
+from organizations.selectors import ancestors_of, children_with_counts, member_activities, subtree_counts
+
+# How many of a member's activities his page lists; the rest are a link away.
+MEMBER_PAGE_ACTIVITIES = 8
 
 # --- home ------------------------------------------------------------------------------------------------
 
@@ -99,6 +102,7 @@ def organization_detail(request, code):
         "can_export": may(user, OrgAction.EXPORT_ROSTER, org),
         "can_org_pledge": _may_start_org_pledge(user, org),
         "can_ledger": may(user, PledgeAction.VIEW_LEDGER, org),
+        "can_view_activities": may(user, OrgAction.VIEW_ACTIVITIES, org),
         "org_pledges": _org_pledges(user, org),
         "timeline": timeline(org, user),
     }
@@ -126,7 +130,10 @@ def _org_pledges(user, org):
 def member_detail(request, pk):
     user = request.user
     member = member_get_for_user_or_404(user, pk)
+    activities = list(member_activities(member, user)[: MEMBER_PAGE_ACTIVITIES + 1])
     context = {
+        "activities": activities[:MEMBER_PAGE_ACTIVITIES],
+        "more_activities": len(activities) > MEMBER_PAGE_ACTIVITIES,
         "m": member,
         "may_see_personal": may(user, OrgAction.VIEW_PERSONAL_DATA, member),
         "can_manage": may(user, OrgAction.MANAGE_MEMBERS, member),

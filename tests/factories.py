@@ -6,7 +6,7 @@ import itertools
 import factory
 from django.contrib.auth.models import Permission
 
-from organizations.models import Member, Organization, OrganizationUserObjectPermission, User
+from organizations.models import Activity, ActivityKind, Member, Organization, OrganizationUserObjectPermission, User
 from organizations.permissions import ROLE_CODENAMES, Role
 from organizations.validators import id_number_check_code
 
@@ -69,6 +69,30 @@ class MemberFactory(factory.django.DjangoModelFactory):
     join_date = factory.LazyAttribute(lambda o: o.birth_date + datetime.timedelta(days=25 * 365))
     post = "农民"
     organization = factory.SubFactory(OrganizationFactory)
+
+
+class ActivityFactory(factory.django.DjangoModelFactory):
+    """An activity of the register, written directly (the services are tested on their own). `code` names the
+    kind; `participants=[...]` sets the members who took part."""
+
+    class Meta:
+        model = Activity
+        skip_postgeneration_save = True
+
+    class Params:
+        code = "study"
+
+    organization = factory.SubFactory(OrganizationFactory)
+    kind = factory.LazyAttribute(lambda o: ActivityKind.objects.get(code=o.code))
+    held_on = datetime.date(2025, 3, 15)
+    title = factory.Sequence(lambda n: f"第{n}次集中学习")
+    participants_count = 10
+    recorded_by = factory.SubFactory(UserFactory)
+
+    @factory.post_generation
+    def participants(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.participants.set(extracted)
 
 
 def grant(user, role: Role, org) -> OrganizationUserObjectPermission:
