@@ -19,7 +19,7 @@ from commitments.models import (
     Signature,
 )
 from demo import commitments as commitments_demo
-from organizations.models import Member, Organization, User
+from organizations.models import Activity, Member, Organization, User
 
 from .ids import move_ids
 
@@ -288,7 +288,27 @@ def _projection():
         per_kind[model.__name__] = model.objects.count()
     per_kind["transitions"] = Pledge.history.filter(history_type="~").count()
     logs = sorted(FulfilmentLog.objects.values_list("item__content", "happened_on", "text"), key=repr)
-    return pledges, items, opinions, dict(per_kind), logs
+    who = defaultdict(list)
+    for activity_id, id_number in Activity.participants.through.objects.values_list("activity_id", "member__id_number"):
+        who[activity_id].append(id_number)
+    activities = sorted(
+        (*row, tuple(sorted(who[pk])))
+        for pk, *row in Activity.objects.values_list(
+            "pk",
+            "organization__code",
+            "kind__code",
+            "held_on",
+            "title",
+            "description",
+            "participants_count",
+            "quantity",
+            "amount",
+            "beneficiaries",
+            "recorded_by__username",
+            "created_at",
+        )
+    )
+    return pledges, items, opinions, dict(per_kind), logs, activities
 
 
 @pytest.mark.django_db

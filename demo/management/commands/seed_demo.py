@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from commitments.models import Pledge
+from demo import activities as activities_demo
 from demo import commitments as commitments_demo
 from demo import evaluations as evaluations_demo
 from demo import organizations as organizations_demo
@@ -37,7 +38,7 @@ def _delete_evaluation_and_disclosure_data() -> None:
 
 class Command(BaseCommand):
     help = (
-        "生成演示数据：组织树、党员名册、各角色的演示账号，以及2025年度公开承诺的意见征集、承诺书和践诺记录"
+        "生成演示数据：组织树、党员名册、各角色的演示账号、各党组织的活动记实，以及2025年度公开承诺的意见征集、承诺书和践诺记录"
         "（同一随机种子生成的数据相同）。"
     )
 
@@ -56,6 +57,7 @@ class Command(BaseCommand):
                 raise CommandError("数据库中已有组织数据。如需重新生成，请加 --reset（会清空现有数据）。")
             with transaction.atomic():
                 _delete_evaluation_and_disclosure_data()
+                activities_demo.delete_activities()
                 commitments_demo.delete_commitments()
                 Exemption.objects.all().delete()
                 OrganizationUserObjectPermission.objects.all().delete()
@@ -66,12 +68,19 @@ class Command(BaseCommand):
                     model.history.all().delete()
         with transaction.atomic():
             result = organizations_demo.seed(size=size, seed_value=seed)
+            activities = activities_demo.seed_activities(seed_value=seed, today=commitments_demo.DEMO_TODAY)
             pledges = commitments_demo.seed_commitments(seed_value=seed, today=commitments_demo.DEMO_TODAY)
             evaluations = evaluations_demo.seed_evaluations(seed_value=seed, today=commitments_demo.DEMO_TODAY)
         self.stdout.write(
             self.style.SUCCESS(
                 f"已生成{size}规模演示数据：党组织 {result['organizations']} 个（党支部 {result['branches']} 个），"
                 f"党员 {result['members']} 人，免于承诺 {result['exempt']} 人。"
+            )
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"活动记实：{activities['organizations']} 个党组织记录活动 {activities['activities']} 次，"
+                f"登记参加党员 {activities['links']} 人次，帮扶和捐助金额 {activities['amount']:,.0f} 元。"
             )
         )
         by_status = "、".join(f"{label} {pledges['by_status'][value]}" for value, label in Pledge.Status.choices)
