@@ -122,7 +122,7 @@ def test_the_list_shows_the_activities_and_totals_of_the_filter(client, tree, se
     url = reverse("organizations:activities", args=["CA1"])
     page = client.get(url).content.decode()
     assert "春节走访慰问结对帮扶对象" in page and "三月集中学习" in page and "邻村的学习" not in page
-    assert "2025年5月20日" in page and "帮扶金额 3000 元" in page and "结对对象 2个" in page
+    assert "2025年5月20日" in page and "帮扶金额 3000 元" in page and "结对对象 2 个" in page
     assert "附件 2 个" in page and "党员 3 人" in page
     totals = client.get(url).context["totals"]
     assert (totals.activities, totals.participants, totals.amount, totals.beneficiaries) == (3, 32, Decimal("3000"), 6)
