@@ -249,7 +249,11 @@ class ActivityForm(ChineseBlankMixin, forms.ModelForm):
         self.fields["kind"].queryset = activity_kinds(include=current_kind)
         self.fields["held_on"].widget.attrs["max"] = timezone.localdate().isoformat()
         self.fields["amount"].validators.append(MinValueValidator(0, "金额不能为负数。"))
-        roster = activity_roster(organization).select_related("organization")
+        roster = activity_roster(organization)
+        if self.instance.pk:
+            # Members named before they left the roster stay on the record (and in the list, ticked).
+            roster = roster | Member.objects.filter(pk__in=self.instance.participants.values("pk"))
+        roster = roster.select_related("organization")
         spans = organization.numchild > 0 or roster.exclude(organization=organization).exists()
         participants = self.fields["participants"]
         participants.queryset = roster

@@ -201,6 +201,8 @@ def organization_delete(*, organization: Organization, by: User) -> None:
         or Member.objects.filter(residence_organization=org).exists()
     ):
         raise DomainError("该党组织已有党员，不能删除，只能停用。")
+    if Activity.objects.filter(organization=org).exists():
+        raise DomainError("该党组织已有活动记实，不能删除，只能停用。")
     if not manages_from_above(by, org):
         raise PermissionDenied("不能删除您被授权的党组织本身。")
     stamp(org, by)
@@ -460,8 +462,9 @@ def activity_problems(activity: Activity, *, chosen: int, today: datetime.date |
     return problems
 
 
-def _check_activity(activity: Activity, participants: list[Member], *, new_kind: bool) -> None:
-    """Raise ValidationError (by field, in Chinese) unless the activity and its participants may be saved."""
+def _check_activity(activity: Activity, participants: list[Member], *, new_kind: bool, named=frozenset()) -> None:
+    """Raise ValidationError (by field, in Chinese) unless the activity and its participants may be saved.
+    Members already `named` (ids) stay valid after they left the roster: the record is of what happened."""
     problems: dict[str, list[str]] = {}
     try:
         activity.full_clean(exclude=["organization", "recorded_by", "kind"])
@@ -474,10 +477,10 @@ def _check_activity(activity: Activity, participants: list[Member], *, new_kind:
     for field, messages in activity_problems(activity, chosen=len(participants)).items():
         problems.setdefault(field, [])
         problems[field] += [m for m in messages if m not in problems[field]]
-    ids = {m.pk for m in participants}
+    ids = {m.pk for m in participants} - set(named)
     if ids:
         on_roster = set(activity_roster(activity.organization).filter(pk__in=ids).values_list("pk", flat=True))
-        outside = [m.name for m in participants if m.pk not in on_roster]
+        outside = [m.name for m in participants if m.pk in ids and m.pk not in on_roster]
         if outside:
             problems.setdefault("participants", []).append(
                 f"{'、'.join(outside[:5])}{'等' if len(outside) > 5 else ''}不在“{activity.organization.name}”"
@@ -594,8 +597,9 @@ def activity_update(*, activity: Activity, by: User, participants=None, **fields
         if key == "participants_count" and value is None:
             value = 0
         setattr(activity, key, value)
-    chosen = list(activity.participants.all()) if participants is None else list(participants)
-    _check_activity(activity, chosen, new_kind=activity.kind_id != old_kind)
+    named = list(activity.participants.all())
+    chosen = named if participants is None else list(participants)
+    _check_activity(activity, chosen, new_kind=activity.kind_id != old_kind, named={m.pk for m in named})
     if any(before[name] != getattr(activity, name) for name in tracked):
         stamp(activity, by)
         activity.save()

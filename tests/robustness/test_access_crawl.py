@@ -42,7 +42,15 @@ from evaluations.models import (
     Rectification,
 )
 from evaluations.services import appraisals, awards, bulletins, rankings, records, reviews
-from organizations.models import Exemption, Member, Organization, OrganizationUserObjectPermission, User
+from organizations.models import (
+    Activity,
+    ActivityAttachment,
+    Exemption,
+    Member,
+    Organization,
+    OrganizationUserObjectPermission,
+    User,
+)
 from organizations.permissions import may
 from tests.commitments.samples import image_bytes
 
@@ -59,7 +67,7 @@ PUBLIC_OBJECT_PAGES = {
     ),
 }
 NOT_VISIBLE = (403, 404, 405)
-KINDS = {"kind": ("members", "opinions")}
+KINDS = {"kind": ("members", "opinions", "activities")}
 # The admin is Django's own; only its entry page is crawled.
 ADMIN_PAGES = {"admin:index"}
 
@@ -76,8 +84,11 @@ PK_MODELS = {
     "evaluations:record_comment": MonthlyRecord,
     "evaluations:review_publish": LeaderReview,
     "evaluations:grade_confirm": Pledge,
+    "organizations:activity_attachment": ActivityAttachment,
+    "organizations:activity_attachment_delete": ActivityAttachment,
 }
 PK_PREFIXES = (
+    ("organizations:activit", Activity),
     ("organizations:member", Member),
     ("organizations:exemption_propose", Member),
     ("commitments:pledge_create_oral", Member),
@@ -225,6 +236,11 @@ def _add_evaluations_jobs_and_files(site: Site) -> None:
         log = FulfilmentLog.objects.filter(item__pledge__organization=org).order_by("pk").first()
         attachment = Attachment(log=log, original_name="现场照片.jpg", kind="jpg", size=100)
         attachment.file.save("evidence.jpg", ContentFile(image_bytes("JPEG")), save=True)
+        activity = Activity.objects.filter(organization=org).order_by("pk").first()
+        photo = ActivityAttachment(
+            activity=activity, original_name="活动照片.jpg", kind="jpg", size=100, uploaded_by=users["xianwei"]
+        )
+        photo.file.save("activity.jpg", ContentFile(image_bytes("JPEG")), save=True)
 
 
 def _two(model, own_filter, other_filter, visible_to):
@@ -247,6 +263,7 @@ def _build_samples(site: Site) -> None:
 
     pledge_rule = lambda p: lambda user: may(user, "view_pledge", p)  # noqa: E731
     member_rule = lambda m: lambda user: may(user, "view_member", m)  # noqa: E731
+    activity_rule = lambda a: lambda user: may(user, "view_activities", a)  # noqa: E731
     site.samples = {
         Member: _two(
             Member,
@@ -279,6 +296,13 @@ def _build_samples(site: Site) -> None:
             lambda s: pledge_rule(s.pledge),
         ),
         Opinion: _two(Opinion, {"organization__path": own}, {"organization__path": other}, org_rule()),
+        Activity: _two(Activity, {"organization__path": own}, {"organization__path": other}, activity_rule),
+        ActivityAttachment: _two(
+            ActivityAttachment,
+            {"activity__organization__path": own},
+            {"activity__organization__path": other},
+            lambda a: activity_rule(a.activity),
+        ),
         Exemption: _two(
             Exemption,
             {"member__organization__path__startswith": _in(OWN_TOWN)},

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from organizations import services
@@ -372,3 +373,23 @@ def test_activities_are_inserted_in_bulk_with_participants_and_history(tree, sec
         record_ = activity.history.get()
         assert record_.history_user == secretary
         assert sorted(m.member_id for m in record_.participants.all()) == sorted(m.pk for m in roster[: n + 1])
+
+
+def test_members_named_before_they_left_stay_on_the_record(client, tree, secretary, roster):
+    activity = record(tree.branch_a1, secretary, participants=roster[:2])
+    roster[0].is_active = False
+    roster[0].save()
+    services.activity_update(activity=activity, by=secretary, title="仍然有效的记录")
+    services.activity_update(activity=activity, by=secretary, participants=[roster[0], roster[1], roster[2]])
+    assert activity.participants.count() == 3
+    # The form lists him, ticked, once.
+    client.force_login(secretary)
+    page = client.get(reverse("organizations:activity_edit", args=[activity.pk])).content.decode()
+    assert page.count(f">{roster[0].name}<") == 1 and page.count("checked") == 3
+
+
+def test_an_organization_with_activities_is_deactivated_not_deleted(tree, user_with_role):
+    town = user_with_role(Role.COMMITTEE, tree.town_a)
+    ActivityFactory(organization=tree.branch_a2)
+    with pytest.raises(DomainError, match="已有活动记实"):
+        services.organization_delete(organization=tree.branch_a2, by=town)
