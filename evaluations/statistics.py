@@ -429,19 +429,21 @@ def compute_indicators(
     )
 
     # 3. 调研提诺: opinions collected since the campaign began, and what became of them.
-    opinions = Opinion.objects.filter(
-        campaign_id__in=campaign_ids, organization__path__startswith=path, received_on__lte=as_of
-    ).aggregate(
+    opinion_groups = grouped(
+        Opinion.objects.filter(
+            campaign_id__in=campaign_ids, organization__path__startswith=path, received_on__lte=as_of
+        ),
+        "organization__path",
         total=Count("id"),
         answered=Count("id", filter=Q(status=Opinion.Status.ANSWERED)),
         solved=Count("id", filter=Q(solved_on__isnull=False, solved_on__lte=as_of)),
         not_adopted=Count("id", filter=Q(status=Opinion.Status.NOT_ADOPTED)),
     )
     result.update(
-        opinions=opinions["total"],
-        opinions_answered=opinions["answered"],
-        opinions_solved=opinions["solved"],
-        opinions_not_adopted=opinions["not_adopted"],
+        opinions=total(opinion_groups, "total"),
+        opinions_answered=total(opinion_groups, "answered"),
+        opinions_solved=total(opinion_groups, "solved"),
+        opinions_not_adopted=total(opinion_groups, "not_adopted"),
     )
 
     # 4. 践诺: items of the pledges in force as of the end of the period, with the month-by-month series
@@ -631,7 +633,7 @@ def compute_indicators(
     )
     rows = []
     for child_path, code, name, level in children:
-        m, o, i, s = (groups.get(child_path) or {} for groups in (members, orgs, items, appraised))
+        m, o, i, s, op = (groups.get(child_path) or {} for groups in (members, orgs, items, appraised, opinion_groups))
         expected_here = (m.get("total") or 0) - (m.get("exempt") or 0)
         rows.append(
             {
@@ -650,6 +652,9 @@ def compute_indicators(
                 "organizations_appraised": s.get("n", 0),
                 "organizations_below_threshold": s.get("below", 0),
                 "satisfaction": _mean(s.get("sum"), s.get("n", 0)),
+                "opinions": op.get("total", 0),
+                "opinions_solved": op.get("solved", 0),
+                "opinions_answered": op.get("answered", 0),
             }
         )
     result["children"] = rows

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "commitments",
     "evaluations",
     "disclosure",
+    "reporting",
     "demo",
 ]
 

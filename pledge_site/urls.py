@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("commitments.urls")),
     path("", include("disclosure.urls")),
     path("", include("evaluations.urls")),
+    path("", include("reporting.urls")),
     path("admin/", admin.site.urls),
 ]
 # Uploaded files are never served from MEDIA_URL: evidence and signatures are personal records, downloaded

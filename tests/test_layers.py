@@ -1,4 +1,4 @@
-"""The layers of DESIGN.md §8 hold: organizations ← commitments ← evaluations ← disclosure, with pledge_site,
+"""The layers of DESIGN.md §8 hold: organizations ← commitments ← evaluations ← disclosure and reporting, with pledge_site,
 demo and bench on top, and the printing module below them all. A wrong-way import fails here."""
 
 import ast
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-ORDER = ["printing", "organizations", "commitments", "evaluations", "disclosure"]
+ORDER = ["printing", "organizations", "commitments", "evaluations", "disclosure", "reporting"]  # the last two: siblings
 TOP = ["pledge_site", "demo", "bench"]
 
 

@@ -1,7 +1,8 @@
-// Confirm irreversible steps: any form or button with data-confirm asks first.
+// Confirm irreversible steps: any form, or the submit button pressed, with data-confirm asks first.
 document.addEventListener("submit", function (event) {
   var form = event.target;
-  var message = form.getAttribute("data-confirm");
+  var button = event.submitter;
+  var message = (button && button.getAttribute("data-confirm")) || form.getAttribute("data-confirm");
   if (message && !window.confirm(message)) {
     event.preventDefault();
   }

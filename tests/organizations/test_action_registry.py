@@ -25,15 +25,16 @@ from organizations.permissions import (
     require,
 )
 from organizations.selectors import default_organization, organization_from_request
+from reporting.permissions import ReportAction
 from tests.factories import UserFactory, grant
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("organizations", "commitments", "evaluations", "disclosure", "pledge_site")
+APPS = ("organizations", "commitments", "evaluations", "disclosure", "reporting", "pledge_site")
 CHECKS = {"may", "require", "orgs_for", "members_for", "org_get_for_user_or_404", "member_get_for_user_or_404"}
 
 
 def test_every_action_of_every_app_is_registered():
-    enums = (OrgAction, PledgeAction, EvaluationAction, DisclosureAction)
+    enums = (OrgAction, PledgeAction, EvaluationAction, DisclosureAction, ReportAction)
     assert sorted(a.value for e in enums for a in e) == registered_actions()
 
 

@@ -52,6 +52,7 @@ from organizations.models import (
     User,
 )
 from organizations.permissions import may
+from reporting.models import ReportIssue, ReportSubmission, ReportTemplate
 from tests.commitments.samples import image_bytes
 
 ROLES = ("admin", "xianwei", "zhenwei", "shuji", "ganshi", "dangyuan1", "dangyuan2", None)
@@ -101,6 +102,9 @@ PK_PREFIXES = (
     ("evaluations:rectification", Rectification),
     ("evaluations:bulletin", Bulletin),
     ("evaluations:ranking", Ranking),
+    ("reporting:template", ReportTemplate),
+    ("reporting:issue", ReportIssue),
+    ("reporting:submission", ReportSubmission),
 )
 
 # Known bugs in application code: url name → "BUG: …". Their pages are left out of the crawl and pinned by
@@ -254,6 +258,10 @@ def _org_visible(obj_org):
     return lambda user: may(user, "view_org", obj_org)
 
 
+def _org_visible_for(obj_org, action):
+    return lambda user: may(user, action, obj_org)
+
+
 def _build_samples(site: Site) -> None:
     own, other = _in(OWN_BRANCH), _in(OTHER_BRANCH)
     town_other = _in("430621002")
@@ -352,6 +360,18 @@ def _build_samples(site: Site) -> None:
             {"ranking__organization__path": town_other},
             lambda e: _org_visible(e.ranking.organization),
         ),
+        ReportSubmission: _two(
+            ReportSubmission,
+            {"organization__path": own},
+            {"organization__path": other},
+            lambda r: lambda user: may(user, "fill_report", r) or may(user, "check_report", r),
+        ),
+        ReportIssue: [
+            Sample("county", i.pk, _org_visible_for(i.organization, "view_report"), i)
+            for i in ReportIssue.objects.order_by("pk")[:1]
+        ],
+        # A form's page works on the user's own organization: no claim beyond "no error".
+        ReportTemplate: [Sample("built-in", t.pk) for t in ReportTemplate.objects.filter(code="pian12")],
     }
     for samples in site.samples.values():
         samples.append(Sample("missing", 99_999_999, lambda user: False))

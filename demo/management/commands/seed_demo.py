@@ -3,6 +3,7 @@ from django.db import transaction
 
 from commitments.models import Pledge
 from demo import activities as activities_demo
+from demo import reporting as reporting_demo
 from demo import commitments as commitments_demo
 from demo import evaluations as evaluations_demo
 from demo import organizations as organizations_demo
@@ -56,6 +57,7 @@ class Command(BaseCommand):
             if not reset:
                 raise CommandError("数据库中已有组织数据。如需重新生成，请加 --reset（会清空现有数据）。")
             with transaction.atomic():
+                reporting_demo.delete_reports()
                 _delete_evaluation_and_disclosure_data()
                 activities_demo.delete_activities()
                 commitments_demo.delete_commitments()
@@ -71,6 +73,7 @@ class Command(BaseCommand):
             activities = activities_demo.seed_activities(seed_value=seed, today=commitments_demo.DEMO_TODAY)
             pledges = commitments_demo.seed_commitments(seed_value=seed, today=commitments_demo.DEMO_TODAY)
             evaluations = evaluations_demo.seed_evaluations(seed_value=seed, today=commitments_demo.DEMO_TODAY)
+            reports = reporting_demo.seed_reports(seed_value=seed, today=commitments_demo.DEMO_TODAY)
         self.stdout.write(
             self.style.SUCCESS(
                 f"已生成{size}规模演示数据：党组织 {result['organizations']} 个（党支部 {result['branches']} 个），"
@@ -100,6 +103,14 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"承诺书状态：{by_status}。数据日期为 {commitments_demo.DEMO_TODAY:%Y年%-m月%-d日}。")
         self._write_evaluations(evaluations)
+        if reports["issues"]:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"统计报表：县委已下发《创先争优活动有关项目统计》（{commitments_demo.DEMO_TODAY.year}年度），"
+                    f"应填报 {reports['submissions']} 个党组织，已上报 {reports['submitted']}、已审核 "
+                    f"{reports['accepted']}、已退回 {reports['returned']}。"
+                )
+            )
         self.stdout.write(f"演示账号：{'、'.join(result['accounts'])}；密码均为 {organizations_demo.DEMO_PASSWORD}")
 
     def _write_evaluations(self, ev: dict) -> None:
