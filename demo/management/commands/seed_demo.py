@@ -3,10 +3,10 @@ from django.db import transaction
 
 from commitments.models import Pledge
 from demo import activities as activities_demo
-from demo import reporting as reporting_demo
 from demo import commitments as commitments_demo
 from demo import evaluations as evaluations_demo
 from demo import organizations as organizations_demo
+from demo import reporting as reporting_demo
 from organizations.models import Exemption, Member, Organization, OrganizationUserObjectPermission, User
 
 
