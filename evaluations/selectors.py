@@ -752,7 +752,9 @@ def bulletin_facts(*, organization: Organization, year: int, quarter: int) -> Bu
     facts.overdue_examples = [
         f"{member_name or org_name}“{content[:24]}{'……' if len(content) > 24 else ''}”（完成时限{cn_date(deadline)}）"
         for member_name, org_name, content, deadline in items.filter(overdue)
-        .order_by("deadline", "pledge__organization__path", "pledge_id", "position")  # a total order: the text is the same every time
+        .order_by(
+            "deadline", "pledge__organization__path", "pledge_id", "position"
+        )  # a total order: the text is the same every time
         .values_list("pledge__member__name", "pledge__pledger_organization__name", "content", "deadline")[
             :OVERDUE_LISTED
         ]

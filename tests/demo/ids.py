@@ -15,9 +15,7 @@ def move_ids(by: int = 1009) -> None:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT sequencename FROM pg_sequences WHERE schemaname = current_schema()")
             for (name,) in cursor.fetchall():
-                cursor.execute(
-                    f'SELECT setval(%s, COALESCE((SELECT last_value FROM "{name}"), 1) + %s)', [name, by]
-                )
+                cursor.execute(f'SELECT setval(%s, COALESCE((SELECT last_value FROM "{name}"), 1) + %s)', [name, by])
         elif connection.vendor == "sqlite":
             cursor.execute("SELECT name FROM sqlite_sequence")
             for (name,) in cursor.fetchall():
