@@ -22,7 +22,10 @@
       if (hide && input) { input.value = ""; }
     });
   }
-  if (kind) { kind.addEventListener("change", showMeasures); }
+  if (kind) {
+    kind.addEventListener("change", showMeasures);
+    showMeasures();  // a kind chosen before this script ran (a restored form, a quick hand) is labelled too
+  }
 
   var picker = document.getElementById("participant-picker");
   var filter = document.getElementById("participant-filter");

@@ -41,6 +41,7 @@ def test_secretary_records_an_activity_on_a_phone(browser, live_server, tree, tm
 
     page.locator("main").get_by_role("link", name="记录活动").first.click()
     expect(page.locator("h1")).to_contain_text("记录活动")
+    page.wait_for_load_state()  # the page script is at the end of the body: under load it runs after the h1 shows
     page.select_option("#id_kind", label="结对帮扶")
     expect(page.locator("[data-measure=amount] label")).to_have_text("帮扶金额（元）")
     expect(page.locator("[data-measure=beneficiaries] label")).to_have_text("帮扶困难群众（人）")
