@@ -7,7 +7,7 @@ from django import forms
 from evaluations.statistics import PERIOD_HELP, parse_period
 from organizations.errors import DomainError
 
-from .models import ReportIssue, ReportTemplate
+from .models import ReportTemplate
 
 
 class IssueForm(forms.Form):
@@ -55,6 +55,3 @@ class TemplateForm(forms.Form):
 
 class ReturnForm(forms.Form):
     comment = forms.CharField(label="退回意见", max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
-
-
-__all__ = ["IssueForm", "TemplateForm", "ReturnForm", "ReportIssue"]

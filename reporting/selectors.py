@@ -292,10 +292,10 @@ def templates_for(organization: Organization):
     )
 
 
-def submissions_of(organizations_q: Q):
-    """The forms the organizations matching `organizations_q` have to fill, newest issue first."""
+def submissions_of(organization: Organization):
+    """The forms `organization` has to fill, newest issue first."""
     return (
-        ReportSubmission.objects.filter(organizations_q)
+        ReportSubmission.objects.filter(organization=organization)
         .select_related("issue__template", "issue__organization", "organization")
         .order_by("-issue__issued_at", "organization__path")
     )
