@@ -100,7 +100,7 @@ WITH camp AS (
     JOIN {t["org"]} o ON o.id = m.organization_id
     LEFT JOIN (SELECT member_id, bool_or(form = 'oral') AS oral FROM signed
                WHERE member_id IS NOT NULL GROUP BY member_id) s ON s.member_id = m.id
-    WHERE o.path LIKE %(like)s AND m.is_active
+    WHERE o.path LIKE %(like)s AND m.is_active AND m.political_status IN ('full', 'probationary')
 ), op AS (
     SELECT count(*) AS total,
            count(*) FILTER (WHERE x.status = 'answered') AS answered,

@@ -48,7 +48,7 @@ class OpinionAdmin(SimpleHistoryAdmin):
 
 class PledgeItemInline(admin.TabularInline):
     model = PledgeItem
-    fields = ("position", "content_area", "content", "deadline", "state", "ticked_off_on", "is_overdue")
+    fields = ("position", "content_area", "content", "deadline", "state", "ticked_off_on", "overdue_notified")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -69,8 +69,8 @@ class PledgeAdmin(SimpleHistoryAdmin, ReadOnlyAdmin):
 
 @admin.register(PledgeItem)
 class PledgeItemAdmin(SimpleHistoryAdmin, ReadOnlyAdmin):
-    list_display = ("__str__", "pledge", "deadline", "state", "ticked_off_on", "is_overdue", "needs_help")
-    list_filter = ("state", "is_overdue", "needs_help")
+    list_display = ("__str__", "pledge", "deadline", "state", "ticked_off_on", "overdue_notified", "needs_help")
+    list_filter = ("state", "overdue_notified", "needs_help")
     search_fields = ("content",)
     list_select_related = ("pledge__member", "pledge__pledger_organization")
 

@@ -48,6 +48,14 @@ class Campaign(StateMachineMixin, models.Model):
     weight_satisfied = models.DecimalField("“满意”权重", max_digits=4, decimal_places=2, default=Decimal("1.00"))
     weight_basically = models.DecimalField("“基本满意”权重", max_digits=4, decimal_places=2, default=Decimal("1.00"))
     weight_unsatisfied = models.DecimalField("“不满意”权重", max_digits=4, decimal_places=2, default=Decimal("0.00"))
+    # 篇六: “凡群众评议意见较大、满意度低于90%的党组织” rectify — 意见较大 is a share of 不满意 above this.
+    unsatisfied_threshold = models.DecimalField(
+        "“意见较大”的不满意票比例",
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("0.10"),
+        help_text="群众评议中“不满意”票占有效票的比例超过此值，即视为意见较大，须整改（如 0.10 即 10%）。",
+    )
     status = FSMField("状态", max_length=10, choices=Status.choices, default=Status.OPEN, protected=True)
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="发起人", on_delete=models.PROTECT, related_name="+"
@@ -436,6 +444,28 @@ class Pledge(StateMachineMixin, models.Model):
         return signing.sha256(self.canonical_text(items))
 
 
+# Pledges whose items run against their deadlines: signed (awaiting publication) or published.
+IN_FORCE = (Pledge.Status.SIGNED, Pledge.Status.PUBLISHED)
+
+
+def overdue_q(prefix: str = "", today: datetime.date | None = None) -> Q:
+    """Items past their deadline and not ticked off, of a current pledge in force, as of `today` (read time).
+
+    `prefix` reaches the item from another model (e.g. ``"items__"`` from Pledge).
+    """
+    today = today or timezone.localdate()
+    return (
+        Q(**{f"{prefix}deadline__lt": today, f"{prefix}pledge__is_current": True})
+        & Q(**{f"{prefix}pledge__status__in": IN_FORCE})
+        & ~Q(**{f"{prefix}state": "ticked_off"})
+    )
+
+
+class PledgeItemQuerySet(models.QuerySet):
+    def overdue(self, today: datetime.date | None = None):
+        return self.filter(overdue_q(today=today))
+
+
 class PledgeItem(StateMachineMixin, models.Model):
     """承诺事项: one concrete promise of a pledge; once the pledge is published, ticked off one by one (销号)."""
 
@@ -500,9 +530,13 @@ class PledgeItem(StateMachineMixin, models.Model):
     tick_refusal_reason = models.CharField("不予销号原因", max_length=500, blank=True)
     needs_help = models.BooleanField("需帮扶", default=False)
     help_note = models.CharField("帮扶说明", max_length=500, blank=True)
-    is_overdue = models.BooleanField("逾期", default=False)
+    # Whether the overdue reminder went out (the nightly job); whether an item *is* overdue is read from its
+    # deadline and today's date (`is_overdue`, `PledgeItemQuerySet.overdue`), so no page depends on the job.
+    overdue_notified = models.BooleanField("已发逾期提醒", default=False)
 
     history = HistoricalRecords()
+
+    objects = PledgeItemQuerySet.as_manager()
 
     class Meta:
         verbose_name = "承诺事项"
@@ -542,6 +576,16 @@ class PledgeItem(StateMachineMixin, models.Model):
 
     # --- the tick-off: 申请销号 → 确认销号, or back to 进行中 when refused ------------------------------------
 
+    @property
+    def is_overdue(self) -> bool:
+        """Past its deadline today and not ticked off, in a pledge in force: read now, not from the nightly job."""
+        return (
+            self.state != self.State.TICKED_OFF
+            and self.deadline < timezone.localdate()
+            and self.pledge.is_current
+            and self.pledge.status in IN_FORCE
+        )
+
     def pledge_in_fulfilment(self) -> bool:
         return self.pledge.is_current and self.pledge.status == Pledge.Status.PUBLISHED
 
@@ -567,7 +611,6 @@ class PledgeItem(StateMachineMixin, models.Model):
     )
     def confirm_tick_off(self):
         self.ticked_off_on = timezone.localdate()
-        self.is_overdue = False
         self.needs_help = False
 
     @transition(

@@ -12,7 +12,17 @@ from organizations.models import Member, Organization
 from organizations.permissions import Role, grants_of, prefetch_grants
 from printing import by_strokes
 
-from .models import Campaign, Inspection, Pledge, PledgeItem, SelfCheck, Signature, first_of_month, quarter_of
+from .models import (
+    Campaign,
+    Inspection,
+    Pledge,
+    PledgeItem,
+    SelfCheck,
+    Signature,
+    first_of_month,
+    overdue_q,
+    quarter_of,
+)
 from .permissions import is_reviewer
 
 EVER_SIGNED = (Pledge.Status.SIGNED, Pledge.Status.PUBLISHED, Pledge.Status.COMPLETED, Pledge.Status.SUPERSEDED)
@@ -27,6 +37,9 @@ class Coverage:
     members_pledged: int
     oral: int
     leaders_pledged: int
+    # 入党积极分子、非党干部 “也可以参加” (篇一): counted apart, never in the denominator above.
+    volunteers: int = 0
+    volunteers_pledged: int = 0
 
     @property
     def organization_rate(self) -> float | None:
@@ -38,7 +51,12 @@ class Coverage:
 
 
 def campaign_coverage(campaign: Campaign, org: Organization) -> Coverage:
-    """全覆盖: organizations and members (exempt ones excluded) of `org`'s subtree with a signed pledge."""
+    """全覆盖: organizations and members of `org`'s subtree with a signed pledge.
+
+    The members expected to pledge are `Member.objects.obliged()` (party members not exempted); a member who
+    pledged both at his branch and at his residence community (篇四) counts once. Activists and non-party
+    cadres who volunteered are counted apart.
+    """
     base = org if org.path.startswith(campaign.organization.path) else campaign.organization
     orgs = Organization.objects.filter(path__startswith=base.path, is_active=True).exclude(pk=campaign.organization_id)
     signed = Pledge.objects.filter(campaign=campaign, status__in=EVER_SIGNED)
@@ -49,14 +67,28 @@ def campaign_coverage(campaign: Campaign, org: Organization) -> Coverage:
     signed_members = signed.filter(member__organization__path__startswith=base.path).values("member_id")
     oral_members = signed_members.filter(form=Pledge.Form.ORAL)
     o = orgs.aggregate(total=Count("id"), pledged=Count("id", filter=Q(pk__in=signed_orgs)))
-    members = Member.objects.filter(organization__path__startswith=base.path, is_active=True, is_exempt=False)
+    # One pass over the active members: the obliged (篇一: party members, not exempted) and the volunteers.
+    members = Member.objects.filter(organization__path__startswith=base.path, is_active=True)
+    party = Q(political_status__in=Member.PARTY_STATUSES)
+    obliged = party & Q(is_exempt=False)
     m = members.aggregate(
-        total=Count("id"),
-        pledged=Count("id", filter=Q(pk__in=signed_members)),
-        leaders=Count("id", filter=Q(is_leader=True, pk__in=signed_members)),
-        oral=Count("id", filter=Q(pk__in=oral_members)),
+        total=Count("id", filter=obliged),
+        pledged=Count("id", filter=obliged & Q(pk__in=signed_members)),
+        leaders=Count("id", filter=obliged & Q(is_leader=True, pk__in=signed_members)),
+        oral=Count("id", filter=obliged & Q(pk__in=oral_members)),
+        volunteers=Count("id", filter=~party),
+        volunteers_pledged=Count("id", filter=~party & Q(pk__in=signed_members)),
     )
-    return Coverage(o["total"], o["pledged"], m["total"], m["pledged"], m["oral"], m["leaders"])
+    return Coverage(
+        o["total"],
+        o["pledged"],
+        m["total"],
+        m["pledged"],
+        m["oral"],
+        m["leaders"],
+        m["volunteers"],
+        m["volunteers_pledged"],
+    )
 
 
 def _in_subtree(org: Organization) -> Q:
@@ -81,7 +113,7 @@ def ledger_items(*, campaign: Campaign, org: Organization, filters: dict | None 
     if state in PledgeItem.State.values:
         qs = qs.filter(state=state)
     if filters.get("overdue"):
-        qs = qs.filter(is_overdue=True)
+        qs = qs.filter(overdue_q())
     if filters.get("needs_help"):
         qs = qs.filter(needs_help=True)
     status = filters.get("status")
@@ -109,7 +141,7 @@ def ledger_pledges(*, campaign: Campaign, org: Organization):
         .annotate(
             item_count=Count("items", distinct=True),
             ticked=Count("items", filter=Q(items__state=PledgeItem.State.TICKED_OFF), distinct=True),
-            overdue=Count("items", filter=Q(items__is_overdue=True), distinct=True),
+            overdue=Count("items", filter=overdue_q("items__"), distinct=True),
         )
         .order_by("organization__path", "member__name", "id")
     )
@@ -255,7 +287,8 @@ def member_coverage_by_child(campaign: Campaign, org: Organization) -> dict[str,
     prefix_len = len(org.path) + Organization.steplen
     signed = Pledge.objects.filter(campaign=campaign, status__in=EVER_SIGNED, member=OuterRef("pk"))
     rows = (
-        Member.objects.filter(organization__path__startswith=org.path, is_active=True, is_exempt=False)
+        Member.objects.obliged()
+        .filter(organization__path__startswith=org.path)
         .exclude(organization_id=org.pk)
         .annotate(prefix=Substr("organization__path", 1, prefix_len), signed=Exists(signed))
         .order_by()

@@ -44,6 +44,7 @@ from .models import (
     SelfCheck,
     Signature,
     first_of_month,
+    overdue_q,
 )
 from .notifications import notify, pledger_users, reviewers_of
 from .permissions import PledgeAction
@@ -792,7 +793,7 @@ def item_confirm_tick_off(*, item: PledgeItem, by: User) -> PledgeItem:
         blocked=NOT_IN_FULFILMENT,
     )
     item.ticked_off_by = by
-    item.save(update_fields=["state", "ticked_off_on", "ticked_off_by", "is_overdue", "needs_help"])
+    item.save(update_fields=["state", "ticked_off_on", "ticked_off_by", "needs_help"])
     notify(
         pledger_users(item.pledge),
         kind=Notification.Kind.TICK_CONFIRMED,
@@ -910,14 +911,9 @@ def inspection_record(
 
 
 def mark_overdue_items(*, today: datetime.date | None = None) -> int:
-    """Mark items past their deadline and not ticked off as overdue, and tell both sides once."""
+    """Tell both sides once of each item past its deadline and not ticked off (pages read overdue themselves)."""
     today = today or timezone.localdate()
-    due = PledgeItem.objects.filter(
-        deadline__lt=today,
-        is_overdue=False,
-        pledge__is_current=True,
-        pledge__status__in=FULFILLING,
-    ).exclude(state=PledgeItem.State.TICKED_OFF)
+    due = PledgeItem.objects.filter(overdue_q(today=today), overdue_notified=False)
     marked = 0
     for item_id in list(due.values_list("pk", flat=True)):
         with transaction.atomic():
@@ -928,10 +924,10 @@ def mark_overdue_items(*, today: datetime.date | None = None) -> int:
                 )
                 .get(pk=item_id)
             )
-            if item.is_overdue or item.state == PledgeItem.State.TICKED_OFF:
+            if item.overdue_notified or item.state == PledgeItem.State.TICKED_OFF:
                 continue
-            item.is_overdue = True
-            item.save(update_fields=["is_overdue"])
+            item.overdue_notified = True
+            item.save(update_fields=["overdue_notified"])
             marked += 1
             text = f"承诺事项已逾期未销号：{item.pledge.pledger_name}——{item.content[:40]}"
             recipients = pledger_users(item.pledge) + reviewers_of(item.pledge)

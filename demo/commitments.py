@@ -41,6 +41,7 @@ from commitments.models import (
     ReviewItemComment,
     SelfCheck,
     Signature,
+    overdue_q,
 )
 from organizations.models import Exemption, Member, Organization, OrganizationUserObjectPermission, User
 from organizations.permissions import CODENAME_ROLES, Role
@@ -2229,7 +2230,7 @@ class _Seeder:
         for item in items:
             if item.state == PledgeItem.State.TICKED_OFF or item.deadline >= until:
                 continue
-            item.is_overdue = True
+            item.overdue_notified = True
             if notify:
                 at = datetime.datetime.combine(
                     item.deadline + datetime.timedelta(days=1), datetime.time(2, 0), tzinfo=TZ
@@ -2466,7 +2467,7 @@ class _Seeder:
             "items": sum(states.values()),
             "ticked_off": states[PledgeItem.State.TICKED_OFF],
             "tick_requested": states[PledgeItem.State.TICK_REQUESTED],
-            "overdue": items.filter(is_overdue=True, pledge__is_current=True).count(),
+            "overdue": items.filter(overdue_q(today=self.today)).count(),
             "needs_help": items.filter(needs_help=True).count(),
             "signatures": Signature.objects.count(),
             "reviews": Review.objects.count(),

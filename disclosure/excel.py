@@ -131,7 +131,7 @@ def write_ledger(stream, *, org: Organization, campaign: Campaign, progress=None
             ]
         )
         items_ws.append(row)
-        if item.is_overdue and item.state != PledgeItem.State.TICKED_OFF:
+        if item.is_overdue:
             overdue_ws.append(row)
         count += 1
         if progress and count % 2000 == 0:

@@ -16,7 +16,7 @@ from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QueryS
 from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 
-from commitments.models import Campaign, Inspection, Pledge, PledgeItem, first_of_month, quarter_of
+from commitments.models import Campaign, Inspection, Pledge, PledgeItem, first_of_month, overdue_q, quarter_of
 from commitments.selectors import EVER_SIGNED, Coverage, campaign_coverage
 from organizations.errors import DomainError
 from organizations.models import Member, Organization, OrganizationUserObjectPermission, User
@@ -488,8 +488,8 @@ def quarterly_reviews(period: str):
 
 
 def due_members(org: Organization):
-    """Members of the branch who should be reviewed: active and not exempt."""
-    return Member.objects.filter(organization=org, is_active=True, is_exempt=False)
+    """Members of the branch who should be reviewed: the party members expected to pledge (`obliged`)."""
+    return Member.objects.obliged().filter(organization=org)
 
 
 def review_coverage(*, org: Organization, year: int, quarter: int) -> ReviewCoverage:
@@ -509,12 +509,8 @@ def review_coverage(*, org: Organization, year: int, quarter: int) -> ReviewCove
 
     prefix_len = len(org.path) + Organization.steplen
     rows = (
-        Member.objects.filter(
-            organization__path__startswith=org.path,
-            organization__is_active=True,
-            is_active=True,
-            is_exempt=False,
-        )
+        Member.objects.obliged()
+        .filter(organization__path__startswith=org.path, organization__is_active=True)
         .annotate(prefix=Substr("organization__path", 1, prefix_len), reviewed=reviewed)
         .order_by()
         .values("prefix")
@@ -576,7 +572,7 @@ def pledge_progress(
     return PledgeItem.objects.filter(pledge__in=pledges).aggregate(
         items=Count("id"),
         ticked=Count("id", filter=Q(state=PledgeItem.State.TICKED_OFF)),
-        overdue=Count("id", filter=Q(is_overdue=True)),
+        overdue=Count("id", filter=overdue_q()),
     )
 
 

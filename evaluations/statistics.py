@@ -216,6 +216,8 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("oral_pledges", "其中口头承诺", "名", SECTION_COVERAGE, "", None),
     Indicator("leaders", "领导干部", "名", SECTION_COVERAGE, "", None),
     Indicator("leaders_pledged", "作出公开承诺的领导干部", "名", SECTION_COVERAGE),
+    Indicator("volunteers", "入党积极分子、非党干部（自愿参加，不计入应承诺）", "名", SECTION_COVERAGE, "", None),
+    Indicator("volunteers_pledged", "其中作出公开承诺", "名", SECTION_COVERAGE, "", None),
     Indicator("opinions", "收集整理群众反映的问题和意见建议", "条", SECTION_OPINIONS, "第3项"),
     Indicator("opinions_solved", "已解决", "条", SECTION_OPINIONS, "第3项"),
     Indicator("opinions_answered", "转化为承诺事项", "条", SECTION_OPINIONS),
@@ -405,12 +407,16 @@ def compute_indicators(
     # 2. Members: exempt ones leave the denominator (全覆盖 counts the others).
     signed_members = signed.filter(member__isnull=False).values("member_id")
     oral_members = signed.filter(member__isnull=False, form=Pledge.Form.ORAL).values("member_id")
-    expected = Q(is_exempt=False)
+    # 入党积极分子、非党干部 may pledge (篇一 “也可以参加”) but are not expected to: counted apart, in the same query.
+    party = Q(political_status__in=Member.PARTY_STATUSES)
+    expected = party & Q(is_exempt=False)
     members = grouped(
         Member.objects.filter(organization__path__startswith=path, is_active=True),
         "organization__path",
-        total=Count("id"),
-        exempt=Count("id", filter=Q(is_exempt=True)),
+        total=Count("id", filter=party),
+        exempt=Count("id", filter=party & Q(is_exempt=True)),
+        volunteers=Count("id", filter=~party),
+        volunteers_pledged=Count("id", filter=~party & Q(pk__in=signed_members)),
         pledged=Count("id", filter=expected & Q(pk__in=signed_members)),
         oral=Count("id", filter=expected & Q(pk__in=oral_members)),
         leaders=Count("id", filter=expected & Q(is_leader=True)),
@@ -420,6 +426,8 @@ def compute_indicators(
     result.update(
         members=total(members, "total"),
         members_exempt=total(members, "exempt"),
+        volunteers=total(members, "volunteers"),
+        volunteers_pledged=total(members, "volunteers_pledged"),
         members_expected=members_expected,
         members_pledged=total(members, "pledged"),
         member_coverage=_ratio(total(members, "pledged"), members_expected),
@@ -531,6 +539,7 @@ def compute_indicators(
             member__organization__path__startswith=path,
             member__is_active=True,
             member__is_exempt=False,
+            member__political_status__in=Member.PARTY_STATUSES,
         )
         .values("member_id", "period")
         .distinct()

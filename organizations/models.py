@@ -129,6 +129,19 @@ class Organization(MP_Node):
         return self.path.startswith(other.path)
 
 
+class MemberQuerySet(models.QuerySet):
+    def obliged(self):
+        """应作承诺: active party members (正式、预备) not exempted — the denominator of every coverage figure.
+
+        篇一: 入党积极分子和非党干部“也可以参加”公开承诺 — they may pledge, but are counted apart (`volunteers`).
+        """
+        return self.filter(is_active=True, is_exempt=False, political_status__in=Member.PARTY_STATUSES)
+
+    def volunteers(self):
+        """自愿参加: active 入党积极分子 and 非党干部, who may pledge but are not expected to (篇一)."""
+        return self.filter(is_active=True).exclude(political_status__in=Member.PARTY_STATUSES)
+
+
 class Member(models.Model):
     """A party member, or an activist or non-party cadre who takes part in public commitments."""
 
@@ -160,6 +173,10 @@ class Member(models.Model):
     is_sanlao = models.BooleanField("“三老”", default=False, help_text="老党员、老干部、老劳模")
     is_student = models.BooleanField("学生", default=False)
     is_teaching_staff = models.BooleanField("教职工", default=False)
+    # 篇一: 年老体弱、文化程度低 members may pledge orally, with a witness; only they.
+    unable_to_write = models.BooleanField(
+        "不能书写", default=False, help_text="年老体弱、文化程度低等原因不能书写的党员，可作口头承诺（须有见证人）。"
+    )
 
     organization = models.ForeignKey(
         Organization, verbose_name="所在党组织", on_delete=models.PROTECT, related_name="members"
@@ -197,6 +214,8 @@ class Member(models.Model):
 
     history = HistoricalRecords()
 
+    objects = MemberQuerySet.as_manager()
+
     class Meta:
         verbose_name = "党员"
         verbose_name_plural = "党员"
@@ -205,6 +224,8 @@ class Member(models.Model):
             models.Index(fields=["organization", "name"], name="member_org_name_idx"),
             models.Index(fields=["inflow_organization"], name="member_inflow_idx"),
         ]
+
+    PARTY_STATUSES = (PoliticalStatus.FULL, PoliticalStatus.PROBATIONARY)
 
     FLAG_FIELDS = (
         "is_leader",
@@ -223,6 +244,11 @@ class Member(models.Model):
         from django.urls import reverse
 
         return reverse("organizations:member_detail", args=[self.pk])
+
+    @property
+    def is_volunteer(self) -> bool:
+        """入党积极分子 or 非党干部: may pledge (篇一 “也可以参加”), not counted in 应作承诺."""
+        return self.political_status not in self.PARTY_STATUSES
 
     @property
     def is_floating(self) -> bool:
@@ -245,7 +271,7 @@ class Member(models.Model):
                 errors["birth_date"] = "出生日期与身份证号中的出生日期不一致。"
             if self.gender and id_number_gender(self.id_number) != self.gender:
                 errors["gender"] = "性别与身份证号不一致（第17位奇数为男、偶数为女）。"
-        is_party_member = self.political_status in (self.PoliticalStatus.FULL, self.PoliticalStatus.PROBATIONARY)
+        is_party_member = self.political_status in self.PARTY_STATUSES
         if is_party_member and not self.join_date:
             errors["join_date"] = "党员须填写入党时间。"
         if self.join_date and self.birth_date and self.join_date <= self.birth_date:

@@ -49,6 +49,8 @@ def compose_bulletin(facts: BulletinFacts, *, today: datetime.date | None = None
             f"覆盖率 {_pct(c.organizations_pledged, c.organizations)}"
         )
     coverage += f"。其中口头承诺 {c.oral} 名，领导干部承诺 {c.leaders_pledged} 名。"
+    if c.volunteers_pledged:
+        coverage += f"另有入党积极分子、非党干部自愿承诺 {c.volunteers_pledged} 名（不计入覆盖率）。"
     paragraphs.append(coverage)
 
     paragraphs.append("二、承诺兑现情况")

@@ -176,7 +176,8 @@ def remind_quarterly_reviews(*, today: datetime.date | None = None) -> int:
     year, quarter = quarter_of(today)
     period = quarter_period(year, quarter)
     missing = dict(
-        Member.objects.filter(is_active=True, is_exempt=False, organization__is_active=True)
+        Member.objects.obliged()
+        .filter(organization__is_active=True)
         .exclude(Exists(quarterly_reviews(period).filter(member=OuterRef("pk"))))
         .order_by()
         .values("organization_id")

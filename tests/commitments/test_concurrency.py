@@ -182,5 +182,5 @@ def test_the_overdue_job_run_twice_at_once_marks_and_notifies_once(world, pledge
     results = race(lambda: services.mark_overdue_items(today=day), lambda: services.mark_overdue_items(today=day))
     assert _outcomes(results) == ["ok", "ok"]
     assert sum(value for _, value in results) == 2
-    assert PledgeItem.objects.filter(is_overdue=True).count() == 2
+    assert PledgeItem.objects.filter(overdue_notified=True).count() == 2
     assert Notification.objects.filter(kind="overdue").count() == 4  # two items × (member, secretary)

@@ -18,7 +18,7 @@ def test_the_overdue_task_uses_today_and_is_idempotent(world, pledge_in, run_on_
     pledge_in("published", n=2)
     assert run_on_commit(lambda: tasks.mark_overdue_items.apply().get()) == 2
     assert run_on_commit(lambda: tasks.mark_overdue_items.apply().get()) == 0
-    assert PledgeItem.objects.filter(is_overdue=True).count() == 2
+    assert PledgeItem.objects.filter(overdue_notified=True).count() == 2
     assert Notification.objects.filter(kind="overdue").count() == 4
 
 

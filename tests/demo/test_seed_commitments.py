@@ -153,7 +153,7 @@ def _check_items(pledges):
                 assert i.ticked_off_on and i.ticked_off_on < TODAY and i.ticked_off_by_id
             if i.state == PledgeItem.State.TICK_REQUESTED:
                 assert p.status == Pledge.Status.PUBLISHED and i.tick_requested_at and i.tick_request_note
-            if i.is_overdue:
+            if i.overdue_notified:
                 assert i.deadline < TODAY and i.state != PledgeItem.State.TICKED_OFF
             elif p.is_current and p.status in (Pledge.Status.SIGNED, Pledge.Status.PUBLISHED):
                 assert i.deadline >= TODAY or i.state == PledgeItem.State.TICKED_OFF, i
@@ -171,7 +171,7 @@ def _check_items(pledges):
             assert all(i.state == PledgeItem.State.IN_PROGRESS for i in items), p
     published = Pledge.Status.PUBLISHED
     assert states[(published, "ticked_off")] and states[(published, "tick_requested")]
-    assert PledgeItem.objects.filter(is_overdue=True, pledge__is_current=True).exists()
+    assert PledgeItem.objects.filter(overdue_notified=True, pledge__is_current=True).exists()
     assert PledgeItem.objects.filter(needs_help=True).exists()
     assert PledgeItem.objects.exclude(indicator="").filter(baseline_value__isnull=False).exists()
 
@@ -217,8 +217,8 @@ def _check_demo_queues():
     assert pledge.status == Pledge.Status.PUBLISHED
     items = list(pledge.items.all())
     assert any(i.state == PledgeItem.State.TICKED_OFF for i in items)
-    assert any(i.is_overdue and i.state == PledgeItem.State.IN_PROGRESS for i in items)
-    assert any(i.state == PledgeItem.State.IN_PROGRESS and not i.is_overdue for i in items)
+    assert any(i.overdue_notified and i.state == PledgeItem.State.IN_PROGRESS for i in items)
+    assert any(i.state == PledgeItem.State.IN_PROGRESS and not i.overdue_notified for i in items)
     assert FulfilmentLog.objects.filter(item__pledge=pledge).exists()
 
     dangyuan2 = Pledge.objects.get(member__user__username="dangyuan2", is_current=True)
@@ -273,7 +273,7 @@ def _projection():
             "content",
             "deadline",
             "state",
-            "is_overdue",
+            "overdue_notified",
             "ticked_off_on",
             "achieved_value",
             "needs_help",

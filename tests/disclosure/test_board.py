@@ -1,5 +1,6 @@
 """The public board: only published data, never personal data, a QR code that leads back to it."""
 
+import datetime
 import io
 import re
 
@@ -15,7 +16,8 @@ from disclosure.qr import board_url
 from tests.factories import MemberFactory, UserFactory
 
 
-def test_board_shows_published_pledges_and_not_drafts(client, world, published, draft):
+def test_board_shows_published_pledges_and_not_drafts(client, world, published, draft, time_machine):
+    time_machine.move_to("2025-06-15T10:00:00+08:00")  # inside the campaign, before the items' deadlines
     done = published()
     other = MemberFactory(organization=world.tree.branch_a1, user=UserFactory(), name="草稿党员")
     draft(other)
@@ -28,12 +30,13 @@ def test_board_shows_published_pledges_and_not_drafts(client, world, published, 
     assert world.tree.branch_a1.supervision_phone in page
 
 
-def test_board_shows_tick_off_dates_and_overdue(client, world, published):
+def test_board_shows_tick_off_dates_and_overdue(client, world, published, time_machine):
+    time_machine.move_to("2025-06-15T10:00:00+08:00")  # inside the campaign, before the items' deadlines
     pledge = published()
     first, second = pledge.items.all()[:2]
     pledge_services.item_request_tick_off(item=first, by=world.member.user, note="完成")
     pledge_services.item_confirm_tick_off(item=first, by=world.secretary)
-    type(second).objects.filter(pk=second.pk).update(is_overdue=True)
+    type(second).objects.filter(pk=second.pk).update(deadline=datetime.date(2000, 1, 1))  # read as overdue today
     page = client.get(reverse("disclosure:board", args=["CA1"])).content.decode()
     assert "已销号" in page and "逾期" in page
 

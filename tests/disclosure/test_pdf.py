@@ -361,7 +361,8 @@ def test_font_path_is_the_shipped_file():
 # --- 附件4 ----------------------------------------------------------------------------------------------
 
 
-def test_member_register(world, member_pledge, zhang):
+def test_member_register(world, member_pledge, zhang, time_machine):
+    time_machine.move_to("2025-06-15T10:00:00+08:00")  # inside the campaign, before the items' deadlines
     org = world.tree.branch_a1
     data = pdf.member_register_pdf(org, world.campaign)
     pages = pages_text(data)

@@ -107,7 +107,7 @@ def quick_pledge(
                 deadline=deadline,
                 state=PledgeItem.State.TICKED_OFF if ticked else PledgeItem.State.IN_PROGRESS,
                 ticked_off_on=ticked,
-                is_overdue=ticked is None and deadline < timezone.localdate(),
+                overdue_notified=ticked is None and deadline < timezone.localdate(),
             )
             for n, (deadline, ticked) in enumerate(items, 1)
         ]

@@ -446,8 +446,11 @@ def expected_indicators(org: Organization, start: datetime.date, end: datetime.d
 
     orgs = [o for o in Organization.objects.all() if _in(org, o.path) and o.is_active and o.pk not in roots]
     org_pledged = {p.pledger_organization_id for p in ever_signed if p.pledger_organization_id}
+    party = ("full", "probationary")  # 篇一: activists and non-party cadres may pledge but are not counted
     members = [
-        m for m in Member.objects.select_related("organization") if _in(org, m.organization.path) and m.is_active
+        m
+        for m in Member.objects.select_related("organization")
+        if _in(org, m.organization.path) and m.is_active and m.political_status in party
     ]
     expected = [m for m in members if not m.is_exempt]
     member_pledged = {p.member_id for p in ever_signed if p.member_id}

@@ -1,6 +1,7 @@
 """Formula injection: text that starts with =, +, - or @ comes out of every Excel export as text, never as a
 formula (organizations.resources.neutralise)."""
 
+import datetime
 import io
 
 import pytest
@@ -65,7 +66,9 @@ def test_roster_export(client, world):
 def test_ledger_export(client, world, published):
     pledge = published()
     items = list(pledge.items.order_by("position"))
-    PledgeItem.objects.filter(pk=items[0].pk).update(content=FORMULAS[0], measures=FORMULAS[1], is_overdue=True)
+    PledgeItem.objects.filter(pk=items[0].pk).update(
+        content=FORMULAS[0], measures=FORMULAS[1], deadline=datetime.date(2000, 1, 1)
+    )
     PledgeItem.objects.filter(pk=items[1].pk).update(content=FORMULAS[2], measures=FORMULAS[3])
     Member.objects.filter(pk=world.member.pk).update(post="@" + "书记助理")
     client.force_login(world.secretary)

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+import time_machine
 
 from commitments import services
 from commitments.models import Notification, PledgeItem
@@ -13,7 +14,7 @@ DAY_AFTER = datetime.date(2025, 7, 1)  # the default item deadline is 2025-06-30
 
 
 def _overdue(pledge):
-    return list(pledge.items.filter(is_overdue=True).values_list("position", flat=True))
+    return list(pledge.items.filter(overdue_notified=True).values_list("position", flat=True))
 
 
 def test_marks_only_items_past_deadline(world, pledge_in):
@@ -61,7 +62,8 @@ def test_only_current_signed_or_published_pledges(world, pledge_in, state, marke
     pledge = pledge_in(state)
     assert services.mark_overdue_items(today=DAY_AFTER) == marked
     assert len(_overdue(pledge)) == marked
-    assert PledgeItem.objects.filter(is_overdue=True).count() == marked
+    assert PledgeItem.objects.filter(overdue_notified=True).count() == marked
+    assert PledgeItem.objects.overdue(today=DAY_AFTER).count() == marked  # pages read the same set
 
 
 def test_running_twice_marks_nothing_new(world, pledge_in, run_on_commit):
@@ -89,20 +91,30 @@ def test_a_reset_flag_does_not_notify_again(world, pledge_in, run_on_commit):
     pledge = pledge_in("published")
     run_on_commit(services.mark_overdue_items, today=DAY_AFTER)
     count = Notification.objects.count()
-    PledgeItem.objects.filter(pledge=pledge).update(is_overdue=False)
+    PledgeItem.objects.filter(pledge=pledge).update(overdue_notified=False)
     assert run_on_commit(services.mark_overdue_items, today=DAY_AFTER) == 1
     assert Notification.objects.count() == count
 
 
-def test_ticking_off_clears_the_overdue_flag(world, pledge_in):
+def test_ticking_off_ends_overdue(world, pledge_in):
     pledge = pledge_in("published")
-    services.mark_overdue_items(today=DAY_AFTER)
     it = pledge.items.get()
-    assert fresh(it).is_overdue
-    services.item_request_tick_off(item=it, by=world.member.user, note="迟了几天，已完成。")
-    services.item_confirm_tick_off(item=it, by=world.secretary)
-    assert not fresh(it).is_overdue
+    with time_machine.travel(DAY_AFTER):
+        assert fresh(it).is_overdue and PledgeItem.objects.overdue().filter(pk=it.pk).exists()
+        services.item_request_tick_off(item=it, by=world.member.user, note="迟了几天，已完成。")
+        services.item_confirm_tick_off(item=it, by=world.secretary)
+        assert not fresh(it).is_overdue and not PledgeItem.objects.overdue().exists()
     assert services.mark_overdue_items(today=DAY_AFTER) == 0
+
+
+def test_overdue_is_read_from_the_deadline_without_the_nightly_job(world, pledge_in):
+    """Under `make run` no beat runs: the item is overdue the day after its deadline all the same (issue 13 §3)."""
+    it = pledge_in("published").items.get()
+    with time_machine.travel(it.deadline):
+        assert not fresh(it).is_overdue and not PledgeItem.objects.overdue().exists()
+    with time_machine.travel(DAY_AFTER):
+        assert fresh(it).is_overdue and PledgeItem.objects.overdue().get() == it
+        assert not fresh(it).overdue_notified
 
 
 def test_an_organizations_overdue_item_tells_its_officers_and_the_parent(world, org_pledge_in, run_on_commit):

@@ -70,15 +70,14 @@ def test_asking_twice_is_refused(world, pledge_in):
 def test_confirming_ticks_off_today(world, pledge_in):
     pledge = pledge_in("published", n=2)
     it = pledge.items.first()
-    it.is_overdue = True
     it.needs_help = True
-    it.save(update_fields=["is_overdue", "needs_help"])
+    it.save(update_fields=["needs_help"])
     _ask(it, world.member.user)
     services.item_confirm_tick_off(item=it, by=world.secretary)
     it = fresh(it)
     assert it.state == PledgeItem.State.TICKED_OFF
     assert it.ticked_off_on == timezone.localdate() and it.ticked_off_by == world.secretary
-    assert not it.is_overdue and not it.needs_help
+    assert not it.is_overdue and not it.needs_help and it.state == PledgeItem.State.TICKED_OFF
     # One of two items: the pledge is still being fulfilled.
     assert fresh(pledge).status == Pledge.Status.PUBLISHED
 
