@@ -4,10 +4,14 @@ Imports are all rows or none: `import_preview` checks every row, writes nothing 
 its Excel row number, column and a Chinese reason; `import_commit` writes only a clean file, in one
 transaction. A file is refused from its size and its row count before any cell is read. Files of more than
 IMPORT_SYNC_MAX_ROWS rows are checked and imported as background jobs (see `import_job_start`).
+
+A roster row whose 身份证号 is already on the roster updates that member (MemberResource); its preview lists
+every row as 新增, 更新 (with the columns it changes, personal data masked) or 无变化, which is skipped.
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime
 import io
 import logging
@@ -25,14 +29,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.utils import timezone
-from import_export import fields, resources, widgets
+from import_export import fields, instance_loaders, resources, widgets
 from openpyxl import Workbook, load_workbook
 from openpyxl.reader.excel import ExcelReader
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from . import background
+from .audit import PERSONAL_FIELDS
 from .errors import DomainError
 from .models import Activity, ActivityKind, Member, Organization
 from .permissions import OrgAction, may, require
@@ -48,6 +53,8 @@ MAX_IMPORT_BYTES = 20 * 1024 * 1024
 IMPORT_SYNC_MAX_ROWS = 500
 # How many problems a page lists (and a job keeps); the count of all of them is always given.
 SHOWN_PROBLEMS = 500
+# How many rows of a file the preview lists with what importing each does (新增, 更新, 无变化).
+SHOWN_ROWS = 500
 
 
 class ImportFileError(Exception):
@@ -78,8 +85,37 @@ class TextWidget(widgets.Widget):
         return "" if value is None else str(value)
 
 
+_WRITTEN_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+# What openpyxl hands over for a cell holding an Excel error, or for a date cell whose number lies outside the
+# dates Excel can show (it warns and gives "#VALUE!").
+_EXCEL_ERRORS = frozenset({"#VALUE!", "#REF!", "#N/A", "#NAME?", "#NUM!", "#DIV/0!", "#NULL!"})
+
+
+def _why_no_such_day(year: int, month: int, day: int) -> str:
+    """Why a date written in a valid form does not exist."""
+    if year == 0:
+        return "年份不能为0"
+    if not 1 <= month <= 12:
+        return "月份只能是1至12"
+    if day == 0:
+        return "没有0日"
+    last = calendar.monthrange(year, month)[1]
+    if month == 2 and day == 29:
+        return f"{year}年不是闰年，2月只有28天"
+    return f"{year}年{month}月只有{last}天"
+
+
 class DateWidget(widgets.Widget):
-    """Accepts Excel dates and the ways people type them: 2025-03-15, 2025/3/15, 2025.3.15, 2025年3月15日."""
+    """Accepts Excel dates and the ways people type them: 2025-03-15, 2025/3/15, 2025.3.15, 2025年3月15日, 20250315.
+
+    A value written in one of these forms that names no day of the calendar (2010-02-30, 2023-13-01) is reported
+    as a date that does not exist, with the reason; anything else that is not a date is reported as a wrong
+    format. Excel date cells arrive as datetimes (openpyxl converts them); Excel keeps a day it does not know
+    (2010-02-30 typed into a date cell) as text, so it comes through the text path. The one exception, Excel's
+    1900-02-29 (serial 60, kept for Lotus 1-2-3), reaches us from openpyxl as 1900-02-28: no roster date is that old.
+    """
+
+    FORMAT = "应写成 2025-03-15"
 
     def clean(self, value, row=None, **kwargs):
         if value in (None, ""):
@@ -88,15 +124,23 @@ class DateWidget(widgets.Widget):
             return value.date()
         if isinstance(value, datetime.date):
             return value
-        text = _text(value).replace("年", "-").replace("月", "-").replace("日", "").replace("/", "-")
-        text = text.replace(".", "-")
+        if isinstance(value, (datetime.time, datetime.timedelta)):
+            raise ValueError(f"单元格中是时间（{value}），不是日期，{self.FORMAT}。")
+        written = _text(value)
+        if written in _EXCEL_ERRORS:
+            raise ValueError(f"单元格中是 Excel 的错误值“{written}”，不是日期，请改为日期，{self.FORMAT}。")
+        text = written.replace(" ", "").replace("年", "-").replace("月", "-").replace("日", "")
+        text = text.replace("/", "-").replace(".", "-")
         if text.isdigit() and len(text) == 8:
             text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
+        match = _WRITTEN_DATE.fullmatch(text)
+        if match is None:
+            raise ValueError(f"日期“{written}”格式不正确，{self.FORMAT}。")
+        year, month, day = (int(part) for part in match.groups())
         try:
-            y, m, d = (int(p) for p in text.split("-"))
-            return datetime.date(y, m, d)
-        except (ValueError, TypeError):
-            raise ValueError(f"日期“{_text(value)}”格式不正确，应写成 2025-03-15。") from None
+            return datetime.date(year, month, day)
+        except ValueError:
+            raise ValueError(f"日期“{written}”不存在：{_why_no_such_day(year, month, day)}。") from None
 
     def render(self, value, obj=None, **kwargs):
         return value.strftime("%Y-%m-%d") if value else ""
@@ -142,6 +186,14 @@ class YesNoWidget(widgets.Widget):
         return "是" if value else "否"
 
 
+class OutsideScope(ValueError):
+    """An organization code naming an organization outside the subtree the import is made into."""
+
+    def __init__(self, org: Organization, message: str):
+        self.org = org
+        super().__init__(message)
+
+
 class OrganizationCodeWidget(widgets.Widget):
     """An organization by its code, which must lie inside the subtree the import is made into.
 
@@ -167,7 +219,7 @@ class OrganizationCodeWidget(widgets.Widget):
         if org is None:
             raise ValueError(f"组织代码“{code}”在系统中不存在。")
         if self.scope is not None and not org.path.startswith(self.scope.path):
-            raise ValueError(f"组织“{org.name}”（{code}）不在本次导入的范围（{self.scope.name}）内。")
+            raise OutsideScope(org, f"组织“{org.name}”（{code}）不在本次导入的范围（{self.scope.name}）内。")
         if not org.is_active:
             raise ValueError(f"组织“{org.name}”（{code}）已停用。")
         return org
@@ -180,23 +232,33 @@ class OrganizationCodeWidget(widgets.Widget):
 
 
 class ScopedResource(resources.ModelResource):
-    """Create-only import into the subtree of `scope`, acting as `by`.
+    """Import into the subtree of `scope`, acting as `by`; rows create records, and (for a resource that names
+    an `import_id_fields` key, see MemberResource) update the records they match.
 
     A resource with `use_bulk` is checked and written in two steps: `check` validates every row and keeps the
-    new rows in memory, writing nothing (so it needs no transaction, and the progress it reports is seen at
-    once); `write` then inserts them with their history in batches, inside the caller's transaction. A
-    resource without it (organizations, whose rows may be the parents of later rows) is written row by row.
+    new and the changed rows in memory, writing nothing (so it needs no transaction, and the progress it
+    reports is seen at once); `write` then inserts and updates them with their history in batches, inside the
+    caller's transaction. A resource without it (organizations, whose rows may be the parents of later rows) is
+    written row by row.
     """
 
     required_columns: tuple[str, ...] = ()
+    # Whether the preview lists every row with what importing it does (新增, 更新 with its changes, 无变化).
+    lists_rows = False
 
-    def __init__(self, *, scope: Organization | None = None, by=None, progress=None, **kwargs):
+    def __init__(self, *, scope: Organization | None = None, by=None, progress=None, since=None, **kwargs):
         self.scope = scope
         self.by = by
         # Called as progress(rows checked, rows in the file) while the rows are checked.
         self.progress = progress
+        # When the file was uploaded: a record changed after it is not updated from the file, whose preview the
+        # person saw before that change (see MemberResource.validate_instance).
+        self.since = since
         self.total_rows = 0
         self.checked: list = []
+        self.checked_updates: list = []
+        self.outcomes: Counter = Counter()
+        self.rows: list[RowOutcome] = []
         super().__init__(**kwargs)
         for f in self.fields.values():
             if isinstance(f.widget, OrganizationCodeWidget):
@@ -219,11 +281,25 @@ class ScopedResource(resources.ModelResource):
         self.total_rows = len(dataset)
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
-        return all(v in (None, "") for v in row.values())
+        # A blank row between data rows is passed over; import-export's own test skips a row that would change
+        # nothing in the record it matches, when the resource sets skip_unchanged.
+        if all(v in (None, "") for v in row.values()):
+            return True
+        return super().skip_row(instance, original, row, import_validation_errors)
 
     def after_import_row(self, row, row_result, **kwargs):
+        if row_result.import_type in ("new", "update", "skip") and not (
+            row_result.import_type == "skip" and all(v in (None, "") for v in row.values())
+        ):
+            self.outcomes[row_result.import_type] += 1
+            if self.lists_rows:
+                self.rows.append(self.row_outcome(kwargs["row_number"], row, row_result))
         if self.progress is not None:
             self.progress(kwargs["row_number"], self.total_rows)
+
+    def row_outcome(self, row_number: int, row, row_result) -> RowOutcome:
+        """What importing a valid row does, as the preview lists it."""
+        return RowOutcome(row=row_number + 1, action=row_result.import_type)
 
     @property
     def checks_then_writes(self) -> bool:
@@ -232,14 +308,18 @@ class ScopedResource(resources.ModelResource):
     def check(self, dataset):
         """Validate every row and write nothing; returns import-export's result."""
         if self.checks_then_writes:
-            # Nothing is saved during the run (bulk_create below only keeps the rows), so it runs without the
-            # transaction a dry run would open.
+            # Nothing is saved during the run (bulk_create and bulk_update below only keep the rows), so it runs
+            # without the transaction a dry run would open.
             return self.import_data(dataset, dry_run=False, use_transactions=False)
         return self.import_data(dataset, dry_run=True, use_transactions=True)
 
     def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
         self.checked.extend(self.create_instances)
         self.create_instances.clear()
+
+    def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        self.checked_updates.extend(self.update_instances)
+        self.update_instances.clear()
 
     def recheck(self) -> list[RowProblem]:
         """Inside the writing transaction: rows that became invalid since `check` (someone else's writes)."""
@@ -337,6 +417,88 @@ class OrganizationResource(ScopedResource):
         Organization.objects.add_child(parent, instance=instance)
 
 
+STALE_UPDATE = "该党员的信息在您上传文件之后被他人修改过，为免覆盖，请重新上传文件，核对变化后再导入。"
+
+
+class MembersByIdNumber(instance_loaders.CachedInstanceLoader):
+    """import-export's CachedInstanceLoader, which reads every member a file names at once instead of with a
+    query a row; here in chunks of 900 身份证号 (SQLite refuses a query with more parameters), with the
+    organizations that the permission checks and the preview read."""
+
+    def __init__(self, resource, dataset=None):
+        instance_loaders.BaseInstanceLoader.__init__(self, resource, dataset)
+        self.pk_field = resource.fields["id_number"]
+        self.all_instances = {}
+        if dataset is None or self.pk_field.column_name not in (dataset.headers or []):
+            return
+        ids = sorted({normalize_id_number(_text(v)) for v in dataset[self.pk_field.column_name]} - {""})
+        for start in range(0, len(ids), 900):
+            for member in self.get_queryset().filter(id_number__in=ids[start : start + 900]):
+                self.all_instances[member.id_number] = member
+
+    def get_instance(self, row):
+        # Each member is handed to one row: a second row with his 身份证号 is a new instance, reported as a
+        # duplicate of the first, and cannot change what the first row holds.
+        return self.all_instances.pop(self.pk_field.clean(row), None)
+
+
+@dataclass
+class Change:
+    """One column an update changes, as the preview shows it."""
+
+    column: str
+    old: str
+    new: str
+
+
+def _shown(field, value) -> str:
+    if value is None or value == "":
+        return "（空）"
+    if field.attribute in PERSONAL_FIELDS:
+        # Masked as the rest of the preview masks 身份证号 (and the timeline hides personal data).
+        if field.attribute == "id_number":
+            return mask_id_number(value)
+        if field.attribute == "phone":
+            return mask_phone(value)
+        return f"{value:%Y}-**-**"
+    if isinstance(value, Organization):
+        return value.name
+    return field.widget.render(value)
+
+
+class MemberDiff(resources.Diff):
+    """What a row changes in the member it updates, column by column.
+
+    import-export builds one for every row when skip_diff is off and keeps what `as_html` returns as
+    `row_result.diff`; here that is a list of Change rather than HTML, with personal data masked. A new row has
+    nothing to compare with, so it is not read at all.
+    """
+
+    def __init__(self, resource, instance, new):
+        self.new = new
+        self.left = [] if new else self._values(resource, instance)
+        self.right = []
+
+    def compare_with(self, resource, instance):
+        if not self.new and instance is not None:
+            self.right = self._values(resource, instance)
+
+    @staticmethod
+    def _values(resource, instance) -> list:
+        return [(f, f.get_value(instance)) for f in resource.get_import_fields()]
+
+    def as_html(self) -> list[Change]:
+        changes = []
+        for (f, old), (_, new) in zip(self.left, self.right, strict=False):
+            if old == new:
+                continue
+            before, after = _shown(f, old), _shown(f, new)
+            if before == after:
+                after += "（隐去的部分有改动）"
+            changes.append(Change(f.column_name, before, after))
+        return changes
+
+
 class MemberResource(ScopedResource):
     name = fields.Field(attribute="name", column_name="姓名", widget=TextWidget())
     gender = fields.Field(attribute="gender", column_name="性别", widget=ChoiceWidget(Member.Gender.choices))
@@ -370,6 +532,7 @@ class MemberResource(ScopedResource):
     is_teaching_staff = fields.Field(attribute="is_teaching_staff", column_name="教职工", widget=YesNoWidget())
 
     required_columns = ("姓名", "性别", "出生日期", "身份证号", "政治面貌", "所在党组织代码")
+    lists_rows = True
 
     class Meta:
         model = Member
@@ -387,13 +550,26 @@ class MemberResource(ScopedResource):
             "residence_organization",
             *Member.FLAG_FIELDS,
         )
-        import_id_fields = ()
-        force_init_instance = True
+        # A row whose 身份证号 is on the roster updates that member (import-export's "update" import type); a
+        # row that would change nothing is skipped and still reported (skip_unchanged and report_skipped, which
+        # need the diff, so skip_diff is off). See django-import-export's docs: advanced_usage.html, "Create or
+        # update model instances", and api_resources.html, ResourceOptions.
+        import_id_fields = ("id_number",)
+        instance_loader_class = MembersByIdNumber
+        skip_unchanged = True
+        report_skipped = True
+        skip_diff = False
         clean_model_instances = True
-        skip_diff = True
         use_transactions = True
         use_bulk = True
         batch_size = 1000
+
+    @classmethod
+    def get_diff_class(cls):
+        return MemberDiff
+
+    def get_queryset(self):
+        return Member.objects.select_related("organization", "inflow_organization", "residence_organization")
 
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)
@@ -402,13 +578,34 @@ class MemberResource(ScopedResource):
         self.first_row = {}
         for n, i in enumerate(ids, 1):
             self.first_row.setdefault(i, n)
-        self.existing = {}
-        unique_ids = list(self.file_counts)
-        for start in range(0, len(unique_ids), 900):
-            chunk = unique_ids[start : start + 900]
-            self.existing.update(
-                Member.objects.filter(id_number__in=chunk).values_list("id_number", "organization__name")
-            )
+
+    def after_init_instance(self, instance, new, row, **kwargs):
+        if not new:
+            # The member as the roster has him before this row: his organization decides who may change him,
+            # and his version tells whether someone else changed him since (validate_instance, recheck).
+            instance._import_from = instance.organization
+            instance._import_version = instance.updated_at
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        try:
+            super().import_field(field, instance, row, is_m2m, **kwargs)
+        except OutsideScope as e:
+            if instance.pk is None:
+                raise
+            current = getattr(instance, field.attribute)
+            if current is None or current.pk != e.org.pk:
+                if field.attribute == "organization":
+                    raise ValueError(
+                        f"不能把该党员转入“{e.org.name}”（{e.org.code}）：该组织不在本次导入的范围"
+                        f"（{self.scope.name}）内，只能转入本范围内的党组织。"
+                    ) from None
+                raise
+            if field.attribute == "organization":
+                raise ValueError(
+                    f"该党员所在的“{e.org.name}”不在本次导入的范围（{self.scope.name}）内，"
+                    "请在该组织或其上级组织的导入页面导入。"
+                ) from None
+            # A 流入地 or 居住地 organization outside the scope that the row leaves as it was stays as it was.
 
     def import_instance(self, instance, row, **kwargs):
         errors = {}
@@ -420,10 +617,14 @@ class MemberResource(ScopedResource):
         row_number = kwargs.get("row_number")
         instance._import_row = row_number
         if id_number and "id_number" not in errors:
-            if id_number in self.existing:
-                errors["id_number"] = [f"身份证号已存在于系统中（{self.existing[id_number]}）。"]
-            elif self.file_counts.get(id_number, 0) > 1 and self.first_row[id_number] != row_number:
+            if self.file_counts.get(id_number, 0) > 1 and self.first_row[id_number] != row_number:
                 errors["id_number"] = [f"身份证号与第 {self.first_row[id_number] + 1} 行重复。"]
+            elif instance.pk is not None and self.by is not None:
+                current = instance._import_from
+                if not may(self.by, OrgAction.MANAGE_MEMBERS, current):
+                    errors["id_number"] = [
+                        f"身份证号已存在于系统中：该党员在“{current.name}”，不在您管理的范围内，不能通过导入修改。"
+                    ]
         org = instance.organization if instance.organization_id else None
         if org is not None and self.by is not None and not may(self.by, OrgAction.MANAGE_MEMBERS, org):
             errors["organization"] = [f"您无权向“{org.name}”导入党员。"]
@@ -433,29 +634,71 @@ class MemberResource(ScopedResource):
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         # Foreign keys come from the cached code widget, so their per-row existence queries are skipped;
         # uniqueness was checked against the file and the database in import_instance.
+        errors = dict(import_validation_errors or {})
+        if instance.pk is not None and self.since is not None and instance._import_version > self.since:
+            errors.setdefault("id_number", []).append(STALE_UPDATE)
         validate_imported_instance(
             instance,
-            import_validation_errors,
+            errors,
             exclude={"organization", "inflow_organization", "residence_organization", "user"},
         )
 
+    def row_outcome(self, row_number: int, row, row_result) -> RowOutcome:
+        original = row_result.original
+        inactive = original is not None and not original.is_active
+        return RowOutcome(
+            row=row_number + 1,
+            action=row_result.import_type,
+            name=_text(row.get("姓名")),
+            id_number=mask_id_number(normalize_id_number(_text(row.get("身份证号")))),
+            changes=(row_result.diff or []) if row_result.import_type == "update" else [],
+            note="该党员目前不在册，导入只更新其信息，不会恢复在册。" if inactive else "",
+        )
+
     def recheck(self) -> list[RowProblem]:
-        # The check ran outside this transaction: a member entered meanwhile with the same 身份证号 is
-        # reported like one found by the check (the unique index stops any that come later still).
+        # The check ran outside this transaction. A member entered meanwhile with the same 身份证号 as a new row
+        # is reported like one found by the check (the unique index stops any that come later still); a member
+        # to be updated is locked, and refused if someone changed him since he was read.
+        column = self.column_of("id_number")
+        problems = []
         rows = {m.id_number: m._import_row for m in self.checked}
         ids = list(rows)
-        taken: dict[str, str] = {}
         for start in range(0, len(ids), 900):
-            taken.update(
-                Member.objects.filter(id_number__in=ids[start : start + 900]).values_list(
-                    "id_number", "organization__name"
-                )
+            taken = Member.objects.filter(id_number__in=ids[start : start + 900]).values_list(
+                "id_number", "organization__name"
             )
-        column = self.column_of("id_number")
-        return sorted(
-            (RowProblem(rows[i] + 1, column, f"身份证号已存在于系统中（{name}）。") for i, name in taken.items()),
-            key=lambda p: p.row,
-        )
+            problems += [RowProblem(rows[i] + 1, column, f"身份证号已存在于系统中（{name}）。") for i, name in taken]
+        updates = {m.pk: m for m in self.checked_updates}
+        pks = list(updates)
+        for start in range(0, len(pks), 900):
+            chunk = pks[start : start + 900]
+            versions = dict(Member.objects.select_for_update().filter(pk__in=chunk).values_list("pk", "updated_at"))
+            for pk in chunk:
+                member = updates[pk]
+                if versions.get(pk) != member._import_version:
+                    problems.append(RowProblem(member._import_row + 1, column, STALE_UPDATE))
+        return sorted(problems, key=lambda p: p.row)
+
+    def write(self) -> None:
+        """Insert the new members and update the changed ones, each with its history record."""
+        super().write()
+        if not self.checked_updates:
+            return
+        size = self._meta.batch_size or 1000
+        now = timezone.now()
+        # bulk_update leaves auto_now alone, so the time of the change is set here.
+        for member in self.checked_updates:
+            member.updated_at = now
+        columns = [f.attribute for f in self.get_import_fields() if f.attribute != "id_number"] + ["updated_at"]
+        for start in range(0, len(self.checked_updates), size):
+            bulk_update_with_history(
+                self.checked_updates[start : start + size],
+                Member,
+                columns,
+                batch_size=size,
+                default_user=self.by,
+                default_date=now,
+            )
 
 
 class RosterExportResource(MemberResource):
@@ -746,15 +989,56 @@ class RowProblem:
 
 
 @dataclass
+class RowOutcome:
+    """What importing a valid row does: 新增 ("new"), 更新 ("update", with the columns it changes) or 无变化
+    ("skip"), for the resources that list their rows (`ScopedResource.lists_rows`)."""
+
+    row: int  # the Excel row number
+    action: str
+    name: str = ""
+    id_number: str = ""  # masked
+    changes: list[Change] = field(default_factory=list)
+    note: str = ""
+
+    ACTION_LABELS = {"new": "新增", "update": "更新", "skip": "无变化"}
+
+    @property
+    def label(self) -> str:
+        return self.ACTION_LABELS.get(self.action, "")
+
+    def as_dict(self) -> dict:
+        return {
+            "row": self.row,
+            "action": self.action,
+            "label": self.label,
+            "name": self.name,
+            "id_number": self.id_number,
+            "changes": [{"column": c.column, "old": c.old, "new": c.new} for c in self.changes],
+            "note": self.note,
+        }
+
+
+@dataclass
 class ImportReport:
     total: int = 0
     valid: int = 0
     problems: list[RowProblem] = field(default_factory=list)
     file_errors: list[str] = field(default_factory=list)
+    # How many valid rows create a record, update one, or would change nothing and are skipped.
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    lists_rows: bool = False
+    rows: list[RowOutcome] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.problems and not self.file_errors and self.total > 0
+
+    @property
+    def has_changes(self) -> bool:
+        """Whether importing the file would write anything (a file that only repeats the roster would not)."""
+        return self.created + self.updated > 0
 
     @property
     def bad_rows(self) -> int:
@@ -764,8 +1048,31 @@ class ImportReport:
     def problem_count(self) -> int:
         return len(self.problems)
 
-    def as_outcome(self) -> dict:
-        """The report as a background job keeps it (JSON), with the problems a page lists."""
+    @property
+    def listed_rows(self) -> int:
+        return len(self.rows)
+
+    @property
+    def shown_rows(self) -> list[RowOutcome]:
+        """At most SHOWN_ROWS rows for the page, in the file's order; of a longer file the updates come first,
+        since they change what is already on the roster."""
+        if len(self.rows) <= SHOWN_ROWS:
+            return self.rows
+        updates = [r for r in self.rows if r.action == "update"][:SHOWN_ROWS]
+        others = [r for r in self.rows if r.action != "update"][: SHOWN_ROWS - len(updates)]
+        return sorted(updates + others, key=lambda r: r.row)
+
+    def done_message(self, unit: str) -> str:
+        """What the page says once the file is imported."""
+        if not self.updated and not self.unchanged:
+            return f"已导入 {self.total} {unit}。"
+        parts = [f"新增 {self.created} {unit}", f"更新 {self.updated} {unit}"]
+        if self.unchanged:
+            parts.append(f"另有 {self.unchanged} {unit}的信息没有变化，未改动")
+        return "导入完成：" + "，".join(parts) + "。"
+
+    def as_outcome(self, unit: str = "") -> dict:
+        """The report as a background job keeps it (JSON), with the problems and rows a page lists."""
         return {
             "ok": self.ok,
             "total": self.total,
@@ -776,6 +1083,15 @@ class ImportReport:
                 {"row": p.row, "column": p.column, "message": p.message} for p in self.problems[:SHOWN_PROBLEMS]
             ],
             "file_errors": list(self.file_errors),
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "has_changes": self.has_changes,
+            "lists_rows": self.lists_rows,
+            "listed_rows": self.listed_rows,
+            "shown_rows": [r.as_dict() for r in self.shown_rows],
+            "unit": unit,
+            "done_message": self.done_message(unit) if unit else "",
         }
 
 
@@ -934,6 +1250,11 @@ def _report(resource: ScopedResource, result, total: int) -> ImportReport:
             report.problems.append(RowProblem(number + 1, "", f"无法导入：{error.error}"))
     report.problems.sort(key=lambda p: p.row)
     report.valid = total - report.bad_rows if not report.file_errors else 0
+    report.created = resource.outcomes["new"]
+    report.updated = resource.outcomes["update"]
+    report.unchanged = resource.outcomes["skip"]
+    report.lists_rows = resource.lists_rows
+    report.rows = resource.rows
     return report
 
 
@@ -951,15 +1272,16 @@ def import_preview(*, kind: str, content: bytes, scope: Organization, by, progre
 
 
 def import_commit(
-    *, kind: str, content: bytes, scope: Organization, by, progress=None, on_success=None
+    *, kind: str, content: bytes, scope: Organization, by, progress=None, on_success=None, since=None
 ) -> ImportReport:
     """Check every row again and write a clean file in one transaction; if any row fails, nothing is written.
-    `on_success(report)` runs inside that transaction once the rows are written."""
+    `on_success(report)` runs inside that transaction once the rows are written. `since` is when the file was
+    uploaded (and its preview made): a record someone changed after it is not updated from the file."""
     try:
         dataset = read_xlsx(content)
     except ImportFileError as e:
         return ImportReport(file_errors=[str(e)])
-    resource = resource_class(kind)(scope=scope, by=by, progress=progress)
+    resource = resource_class(kind)(scope=scope, by=by, progress=progress, since=since)
     if not resource.checks_then_writes:
         with transaction.atomic():
             result = resource.import_data(
@@ -1018,12 +1340,14 @@ def _job_kind(kind: str, stage: str) -> str:
     return f"import_{kind}_{stage}"
 
 
-def import_job_start(*, kind: str, stage: str, token: str, scope: Organization, by):
+def import_job_start(*, kind: str, stage: str, token: str, scope: Organization, by, since=None):
     """Check ("preview") or import ("commit") a kept upload as a background job; returns the job, whose page
-    shows the progress and then the report. The caller has checked that `by` may import into `scope`."""
-    return background.start_job(
-        kind=_job_kind(kind, stage), organization=scope, by=by, params={"kind": kind, "stage": stage, "token": token}
-    )
+    shows the progress and then the report. The caller has checked that `by` may import into `scope`.
+    `since`: when the file was uploaded (see import_commit)."""
+    params = {"kind": kind, "stage": stage, "token": token}
+    if since is not None:
+        params["since"] = since.isoformat()
+    return background.start_job(kind=_job_kind(kind, stage), organization=scope, by=by, params=params)
 
 
 def run_import_job(run: background.JobRun, *, stage: str) -> dict:
@@ -1039,19 +1363,21 @@ def run_import_job(run: background.JobRun, *, stage: str) -> dict:
         report = import_preview(
             kind=kind, content=content, scope=run.organization, by=run.started_by, progress=run.progress
         )
-        if not report.ok:
+        if not report.ok or not report.has_changes:
             path.unlink(missing_ok=True)  # nothing to confirm
-        return {**report.as_outcome(), "unit": KIND_UNITS[kind]}
+        return report.as_outcome(unit=KIND_UNITS[kind])
+    since = run.params.get("since")
     report = import_commit(
         kind=kind,
         content=content,
         scope=run.organization,
         by=run.started_by,
         progress=run.progress,
-        on_success=lambda done: run.finish({**done.as_outcome(), "unit": KIND_UNITS[kind]}),
+        on_success=lambda done: run.finish(done.as_outcome(unit=KIND_UNITS[kind])),
+        since=datetime.datetime.fromisoformat(since) if since else None,
     )
     path.unlink(missing_ok=True)
-    return {**report.as_outcome(), "unit": KIND_UNITS[kind]}
+    return report.as_outcome(unit=KIND_UNITS[kind])
 
 
 def register_import_jobs() -> None:
@@ -1118,7 +1444,7 @@ def import_template(kind: str) -> bytes:
     help_ws = wb.create_sheet("填写说明")
     help_ws.append(["列名", "是否必填", "说明"])
     notes = {
-        "身份证号": "18位，末位可为X，系统按国家标准校验",
+        "身份证号": "18位，末位可为X，系统按国家标准校验；系统中已有该身份证号的党员，按本行更新其信息",
         "出生日期": "写成 2025-03-15，须与身份证号一致",
         "入党时间": "正式党员、预备党员必填，写成 2025-03-15",
         "所在党组织代码": "须为本次导入范围内已有的组织代码",

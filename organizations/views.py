@@ -477,16 +477,28 @@ def _import_action(kind: str) -> str:
     return KIND_ACTIONS[kind]
 
 
-def _keep_upload(request, content: bytes, *, kind: str, org, rows: int) -> str:
-    """Keep the file for the confirmation, which only this person, in this session, can give."""
+def _keep_upload(request, content: bytes, *, kind: str, org, rows: int, at) -> str:
+    """Keep the file for the confirmation, which only this person, in this session, can give. `at` is when it
+    was uploaded, before its preview was made: records changed after it are not updated from the file."""
     token = import_upload_save(content)
-    request.session[f"import_{token}"] = {"kind": kind, "org": org.code, "user": request.user.pk, "rows": rows}
+    request.session[f"import_{token}"] = {
+        "kind": kind,
+        "org": org.code,
+        "user": request.user.pk,
+        "rows": rows,
+        "at": at.isoformat(),
+    }
     return token
 
 
-def _import_job(request, *, kind: str, stage: str, token: str, org):
+def _upload_time(ticket: dict):
+    at = ticket.get("at")
+    return datetime.datetime.fromisoformat(at) if at else None
+
+
+def _import_job(request, *, kind: str, stage: str, token: str, org, since=None):
     try:
-        job = import_job_start(kind=kind, stage=stage, token=token, scope=org, by=request.user)
+        job = import_job_start(kind=kind, stage=stage, token=token, scope=org, by=request.user, since=since)
     except DomainError as e:
         messages.error(request, str(e))
         return redirect("organizations:import", code=org.code, kind=kind)
@@ -504,21 +516,23 @@ def import_upload(request, code, kind):
     token = None
     if request.method == "POST" and form.is_valid():
         content = form.cleaned_data["file"].read()
+        uploaded_at = timezone.now()
         try:
             rows = count_import_rows(content)  # refuses a file too large before reading any cell
         except ImportFileError as e:
             report = ImportReport(file_errors=[str(e)])
         else:
             if rows > IMPORT_SYNC_MAX_ROWS:
-                token = _keep_upload(request, content, kind=kind, org=org, rows=rows)
+                token = _keep_upload(request, content, kind=kind, org=org, rows=rows, at=uploaded_at)
                 return _import_job(request, kind=kind, stage="preview", token=token, org=org)
             report = import_preview(kind=kind, content=content, scope=org, by=user)
-            if report.ok:
-                token = _keep_upload(request, content, kind=kind, org=org, rows=rows)
+            if report.ok and report.has_changes:
+                token = _keep_upload(request, content, kind=kind, org=org, rows=rows, at=uploaded_at)
     context = {
         "org": org,
         "kind": kind,
         "kind_label": KIND_LABELS[kind],
+        "unit": KIND_UNITS[kind],
         "form": form,
         "report": report,
         "token": token,
@@ -543,9 +557,10 @@ def import_confirm(request, code, kind):
         messages.error(request, "导入已失效，请重新上传文件。")
         return redirect("organizations:import", code=org.code, kind=kind)
     del request.session[f"import_{token}"]
+    since = _upload_time(ticket)
     if ticket.get("rows", 0) > IMPORT_SYNC_MAX_ROWS:
-        return _import_job(request, kind=kind, stage="commit", token=token, org=org)
-    report = import_commit(kind=kind, content=path.read_bytes(), scope=org, by=user)
+        return _import_job(request, kind=kind, stage="commit", token=token, org=org, since=since)
+    report = import_commit(kind=kind, content=path.read_bytes(), scope=org, by=user, since=since)
     path.unlink(missing_ok=True)
     if not report.ok:
         messages.error(request, "导入时发现错误，未写入任何数据，请按下列提示修改后重新上传。")
@@ -557,13 +572,14 @@ def import_confirm(request, code, kind):
                 "org": org,
                 "kind": kind,
                 "kind_label": KIND_LABELS[kind],
+                "unit": KIND_UNITS[kind],
                 "form": form,
                 "report": report,
                 "problems": report.problems[:SHOWN_PROBLEMS],
                 "sync_max_rows": IMPORT_SYNC_MAX_ROWS,
             },
         )
-    messages.success(request, f"已导入 {report.total} {KIND_UNITS[kind]}。")
+    messages.success(request, report.done_message(KIND_UNITS[kind]))
     if kind == "members":
         return redirect(f"{reverse('organizations:members')}?org={org.code}")
     if kind == "opinions":

@@ -151,7 +151,7 @@ def test_every_bad_row_is_reported_in_chinese_and_nothing_is_written(tree, user_
         11: ("党组织代码", "不在本次导入的范围"),
         12: ("参加人次", "“很多”不是整数"),
         13: ("活动名称", ""),
-        14: ("活动日期", "格式不正确"),
+        14: ("活动日期", "不存在：2025年2月只有28天"),
     }
     for number, (column, fragment) in expected.items():
         assert any(c == column and fragment in m for c, m in by_row.get(number, [])), (number, by_row.get(number))
