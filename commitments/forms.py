@@ -114,6 +114,61 @@ class WitnessForm(forms.Form):
     witness_name = forms.CharField(label="见证人", max_length=50)
 
 
+class OnBehalfPledgeForm(forms.Form):
+    """The branch enters a member's pledge: signed by hand on paper, or oral (篇一, 篇四)."""
+
+    form = forms.ChoiceField(
+        label="承诺形式",
+        choices=[
+            ("paper", "书面（纸质签字）：党员在纸质承诺书上亲笔签字，由支部录入并上传签字页扫描件"),
+            ("oral", "口头承诺：仅限年老体弱、文化程度低、不能书写的党员，须有见证人"),
+        ],
+        initial="paper",
+        widget=forms.RadioSelect,
+    )
+    witness_name = forms.CharField(label="见证人", max_length=50, required=False, help_text="口头承诺须填写。")
+
+    def __init__(self, *args, member, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.member = member
+
+    def clean(self):
+        data = super().clean()
+        if data.get("form") == "oral":
+            # 篇四: 对年老体弱、文化程度低的党员……可以只进行口头承诺 — only those the branch marked so.
+            if not self.member.unable_to_write:
+                self.add_error(
+                    "form",
+                    f"口头承诺仅限支部标记为“不能书写”的党员，{self.member.name}未作此标记。"
+                    "请录入纸质签字的书面承诺，或先在党员信息中标记“不能书写”。",
+                )
+            elif not (data.get("witness_name") or "").strip():
+                self.add_error("witness_name", "口头承诺须填写见证人。")
+        return data
+
+
+class PaperSignatureForm(ChineseBlankMixin, forms.Form):
+    """登记纸质签字: the day the member signed the printed 承诺书, and a scan or photo of the signed page."""
+
+    signed_on = forms.DateField(label="签字日期", widget=DateInput(), help_text="纸质承诺书上党员签字的日期。")
+    scan = forms.FileField(
+        label="签字页扫描件或照片",
+        help_text="照片（jpg、png）或 PDF，不超过 10 MB；须能看清承诺事项和党员签名。",
+        widget=forms.ClearableFileInput(attrs={"accept": ".jpg,.jpeg,.png,.pdf"}),
+        error_messages={"required": "请上传党员签字的纸质承诺书扫描件或照片。"},
+    )
+
+    def __init__(self, *args, campaign, **kwargs):
+        kwargs.setdefault("initial", {"signed_on": campaign.default_date()})
+        super().__init__(*args, **kwargs)
+
+    def clean_signed_on(self):
+        day = self.cleaned_data["signed_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError("签字日期不能晚于今天。")
+        return day
+
+
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(label="审核结论", choices=Review.Decision.choices, widget=forms.RadioSelect)
     comment = forms.CharField(

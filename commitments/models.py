@@ -104,6 +104,33 @@ class Campaign(StateMachineMixin, models.Model):
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
 
+    def default_date(self, today: datetime.date | None = None) -> datetime.date:
+        """The date a form offers by default (issue 13 §8): today while the campaign runs, else the nearest of its
+        days (its last day once it has ended), so a default never falls outside the campaign."""
+        today = today or timezone.localdate()
+        if today < self.starts_on:
+            return self.starts_on
+        return min(today, self.ends_on)
+
+    def contains(self, day: datetime.date) -> bool:
+        return self.starts_on <= day <= self.ends_on
+
+    def has_ended(self, today: datetime.date | None = None) -> bool:
+        """Past its end date (whether or not the nightly job has closed it yet)."""
+        return self.ends_on < (today or timezone.localdate())
+
+    def sign_deadline_passed(self, today: datetime.date | None = None) -> bool:
+        return self.sign_deadline < (today or timezone.localdate())
+
+    def signed_late(self, signed_at: datetime.datetime | None) -> bool:
+        """逾期签约: the signing was completed after the day of the signing deadline (local time)."""
+        return signed_at is not None and timezone.localdate(signed_at) > self.sign_deadline
+
+    def late_after(self) -> datetime.datetime:
+        """The first instant that is late: the start of the day after the signing deadline, local time."""
+        day = self.sign_deadline + datetime.timedelta(days=1)
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
 
 class Opinion(StateMachineMixin, models.Model):
     """调研提诺: one opinion or suggestion collected from the masses before pledging."""
@@ -202,6 +229,9 @@ class Pledge(StateMachineMixin, models.Model):
 
     class Form(models.TextChoices):
         WRITTEN = "written", "书面承诺"
+        # 篇一: 可采取书面承诺、口头承诺等形式. A member without a smartphone signs the 承诺书 on paper; the branch
+        # types it in and keeps a scan of the signed page (commitments.services.pledge_record_paper_signature).
+        PAPER = "paper", "书面（纸质签字）"
         ORAL = "oral", "口头承诺"
 
     EDITABLE = (Status.DRAFT, Status.RETURNED)
@@ -299,6 +329,20 @@ class Pledge(StateMachineMixin, models.Model):
     @property
     def is_oral(self) -> bool:
         return self.form == self.Form.ORAL
+
+    @property
+    def is_paper(self) -> bool:
+        return self.form == self.Form.PAPER
+
+    @property
+    def signed_late(self) -> bool:
+        """逾期签约: both sides signed only after the campaign's signing deadline."""
+        return self.campaign.signed_late(self.signed_at)
+
+    @property
+    def entered_by_branch(self) -> bool:
+        """Oral and paper pledges of members are typed in by the branch, not by the member himself."""
+        return self.member_id is not None and self.form in (self.Form.ORAL, self.Form.PAPER)
 
     @property
     def is_editable(self) -> bool:
@@ -696,6 +740,11 @@ def signature_upload_to(instance, filename) -> str:
     return f"private/signatures/{timezone.now():%Y/%m}/{secrets.token_hex(16)}.png"
 
 
+def scan_upload_to(instance, filename) -> str:
+    # The extension is the kind found by looking at the content (organizations.uploads), never the sent name.
+    return f"private/paper/{timezone.now():%Y/%m}/{secrets.token_hex(16)}.{instance.scan_kind}"
+
+
 class Signature(models.Model):
     """定诺: one party's signature on one revision, with the SHA-256 of the text signed."""
 
@@ -706,6 +755,9 @@ class Signature(models.Model):
     class Method(models.TextChoices):
         DRAWN = "drawn", "手写签名"
         TYPED = "typed", "输入姓名"
+        # The member signed the printed 承诺书 by hand; `signer` is the officer who recorded it, `signed_at` the
+        # day on the paper (at noon), `scan` the signed page and `image_sha256` its digest, under the seal.
+        PAPER = "paper", "纸质签字"
 
     pledge = models.ForeignKey(Pledge, verbose_name="承诺书", on_delete=models.PROTECT, related_name="signatures")
     role = models.CharField("签署方", max_length=10, choices=Role.choices)
@@ -715,7 +767,10 @@ class Signature(models.Model):
     signer_name = models.CharField("签署人姓名", max_length=50)
     method = models.CharField("签署方式", max_length=10, choices=Method.choices)
     image = models.FileField("签名图片", upload_to=signature_upload_to, blank=True)
+    scan = models.FileField("纸质承诺书扫描件", upload_to=scan_upload_to, blank=True)
+    scan_kind = models.CharField("扫描件类型", max_length=10, blank=True)
     signed_at = models.DateTimeField("签署时间", default=timezone.now)
+    recorded_at = models.DateTimeField("登记时间", null=True, blank=True, help_text="纸质签字录入系统的时间。")
     # What was signed, exactly (see commitments.signing): the canonical text, its digest, and a seal over both
     # and the facts above, keyed outside the database.
     format = models.PositiveSmallIntegerField("签署文本格式", default=2)
@@ -732,6 +787,18 @@ class Signature(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()}：{self.signer_name}"
+
+    @property
+    def is_paper(self) -> bool:
+        return self.method == self.Method.PAPER
+
+    @property
+    def signed_on(self) -> datetime.date:
+        return timezone.localdate(self.signed_at)
+
+    @property
+    def scan_is_image(self) -> bool:
+        return self.scan_kind in IMAGE_KINDS
 
 
 def attachment_upload_to(instance, filename) -> str:
@@ -866,6 +933,7 @@ class Notification(models.Model):
         FINAL_GRADE = "final_grade", "一诺一评结果"
         RECTIFICATION = "rectification", "整改"
         PASSWORD_RESET = "password_reset", "密码被重置"
+        SIGN_DEADLINE = "sign_deadline", "签约截止提醒"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="接收人", on_delete=models.CASCADE, related_name="notifications"

@@ -26,6 +26,7 @@ class PledgeAction(StrEnum):
     OPEN_CAMPAIGN = "open_campaign"
     MANAGE_OPINIONS = "manage_opinions"
     ENTER_ORAL_PLEDGE = "enter_oral_pledge"
+    ENTER_PAPER_PLEDGE = "enter_paper_pledge"
     VIEW_LEDGER = "view_ledger"
     CREATE_ORG_PLEDGE = "create_org_pledge"
     # On a pledge (or its items, logs, attachments, self-checks, inspections).
@@ -40,6 +41,7 @@ class PledgeAction(StrEnum):
     FULFIL_PLEDGE = "fulfil_pledge"
     CONFIRM_TICK_OFF = "confirm_tick_off"
     INSPECT_PLEDGE = "inspect_pledge"
+    VIEW_PAPER_SCAN = "view_paper_scan"
 
 
 def pledge_of(obj):
@@ -58,9 +60,10 @@ def pledge_of(obj):
 
 
 def is_pledger_side(user, pledge) -> bool:
-    """The member himself; for an oral pledge the branch entering it; for an organization its own officers."""
+    """The member himself; for an oral or paper pledge the branch entering it; for an organization its own
+    officers."""
     if pledge.member_id:
-        if pledge.form == "oral":
+        if pledge.form in ("oral", "paper"):
             return holds(user, pledge.organization, BRANCH_ROLES)
         return pledge.member.user_id == user.pk
     return holds_exactly(user, pledge.pledger_organization, BRANCH_ROLES)
@@ -91,9 +94,17 @@ def is_reviewer(user, pledge) -> bool:
 
 
 def _pledge_may(user, action: str, pledge) -> bool:
+    if action == PledgeAction.VIEW_PAPER_SCAN:
+        # The signed page carries a handwritten signature: the two sides, the member himself and the officers of
+        # the organization see it; other members and the public never do.
+        if is_pledger_side(user, pledge) or is_reviewer(user, pledge) or holds(user, pledge.organization, ALL_ROLES):
+            return True
+        return bool(pledge.member_id and pledge.member.user_id == user.pk)
     if action == PledgeAction.VIEW_PLEDGE:
         if is_pledger_side(user, pledge) or is_reviewer(user, pledge):
             return True
+        if pledge.member_id and pledge.member.user_id == user.pk:
+            return True  # his own pledge, even one the branch entered for him
         if holds(user, pledge.organization, ALL_ROLES):
             return True
         if pledge.pledger_organization_id and holds(user, pledge.pledger_organization, ALL_ROLES):
@@ -112,7 +123,10 @@ def _pledge_may(user, action: str, pledge) -> bool:
         return is_pledger_side(user, pledge)
     if action == PledgeAction.SIGN_PLEDGE:
         if pledge.member_id:
-            return pledge.form != "oral" and pledge.member.user_id == user.pk
+            if pledge.form == "paper":
+                # The member signed on paper; an officer of the branch records that signature and its scan.
+                return holds(user, pledge.organization, BRANCH_ROLES) and pledge.member.user_id != user.pk
+            return pledge.form == "written" and pledge.member.user_id == user.pk
         return holds_exactly(user, pledge.pledger_organization, {Role.SECRETARY})
     if action in (
         PledgeAction.REVIEW_PLEDGE,
@@ -141,6 +155,7 @@ register_actions(
         PledgeAction.OPEN_CAMPAIGN: Rule("只有上级党委可以开启承诺批次。", frozenset({Role.COMMITTEE})),
         PledgeAction.MANAGE_OPINIONS: Rule("您无权维护该党组织的群众意见。", ALL_ROLES),
         PledgeAction.ENTER_ORAL_PLEDGE: Rule("只有本支部的书记或党务干事可以代录口头承诺。", BRANCH_ROLES),
+        PledgeAction.ENTER_PAPER_PLEDGE: Rule("只有本支部的书记或党务干事可以代录党员纸质签字的承诺书。", BRANCH_ROLES),
         PledgeAction.VIEW_LEDGER: Rule("您无权查看该党组织的承诺台帐。", ALL_ROLES),
         PledgeAction.CREATE_ORG_PLEDGE: Rule(
             "只有本组织的书记或党务干事可以起草组织承诺书。", check=_create_org_pledge
@@ -149,13 +164,16 @@ register_actions(
         PledgeAction.EDIT_PLEDGE: Rule("只有承诺方可以修改承诺书。"),
         PledgeAction.SUBMIT_PLEDGE: Rule("只有承诺方可以提交承诺书。"),
         PledgeAction.REVIEW_PLEDGE: Rule("您不是这份承诺书的审核人。"),
-        PledgeAction.SIGN_PLEDGE: Rule("只有承诺人本人可以签署承诺书。", personal=True),
+        PledgeAction.SIGN_PLEDGE: Rule(
+            "只有承诺人本人可以签署承诺书；纸质签字的承诺书由本支部书记或党务干事登记。", personal=True
+        ),
         PledgeAction.COUNTERSIGN_PLEDGE: Rule("您不是这份承诺书的审定方，不能签署。", personal=True),
         PledgeAction.PUBLISH_PLEDGE: Rule("您无权公示这份承诺书。"),
         PledgeAction.AMEND_PLEDGE: Rule("只有承诺方可以申请变更承诺。"),
         PledgeAction.FULFIL_PLEDGE: Rule("只有承诺方可以记录践诺情况、申请销号和自查。"),
         PledgeAction.CONFIRM_TICK_OFF: Rule("只有审核这份承诺书的书记或上级党委可以确认销号。"),
         PledgeAction.INSPECT_PLEDGE: Rule("只有审核这份承诺书的一方可以进行季度检查。"),
+        PledgeAction.VIEW_PAPER_SCAN: Rule("您无权查看这份承诺书的纸质签字扫描件。"),
     },
 )
 

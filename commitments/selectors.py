@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
 from organizations.models import Member, Organization
@@ -40,6 +40,8 @@ class Coverage:
     # 入党积极分子、非党干部 “也可以参加” (篇一): counted apart, never in the denominator above.
     volunteers: int = 0
     volunteers_pledged: int = 0
+    # Members whose signed pledge was signed by hand on paper and recorded by the branch (篇一).
+    paper: int = 0
 
     @property
     def organization_rate(self) -> float | None:
@@ -66,6 +68,7 @@ def campaign_coverage(campaign: Campaign, org: Organization) -> Coverage:
     signed_orgs = signed.filter(pledger_organization__path__startswith=base.path).values("pledger_organization_id")
     signed_members = signed.filter(member__organization__path__startswith=base.path).values("member_id")
     oral_members = signed_members.filter(form=Pledge.Form.ORAL)
+    paper_members = signed_members.filter(form=Pledge.Form.PAPER)
     o = orgs.aggregate(total=Count("id"), pledged=Count("id", filter=Q(pk__in=signed_orgs)))
     # One pass over the active members: the obliged (篇一: party members, not exempted) and the volunteers.
     members = Member.objects.filter(organization__path__startswith=base.path, is_active=True)
@@ -76,6 +79,7 @@ def campaign_coverage(campaign: Campaign, org: Organization) -> Coverage:
         pledged=Count("id", filter=obliged & Q(pk__in=signed_members)),
         leaders=Count("id", filter=obliged & Q(is_leader=True, pk__in=signed_members)),
         oral=Count("id", filter=obliged & Q(pk__in=oral_members)),
+        paper=Count("id", filter=obliged & Q(pk__in=paper_members)),
         volunteers=Count("id", filter=~party),
         volunteers_pledged=Count("id", filter=~party & Q(pk__in=signed_members)),
     )
@@ -88,6 +92,7 @@ def campaign_coverage(campaign: Campaign, org: Organization) -> Coverage:
         m["leaders"],
         m["volunteers"],
         m["volunteers_pledged"],
+        m["paper"],
     )
 
 
@@ -107,7 +112,7 @@ def ledger_items(*, campaign: Campaign, org: Organization, filters: dict | None 
     filters = filters or {}
     pledges = Pledge.objects.filter(_in_subtree(org), campaign=campaign, is_current=True)
     qs = PledgeItem.objects.filter(pledge__in=pledges).select_related(
-        "pledge__member", "pledge__pledger_organization", "pledge__organization"
+        "pledge__member", "pledge__pledger_organization", "pledge__organization", "pledge__campaign"
     )
     state = filters.get("state")
     if state in PledgeItem.State.values:
@@ -132,6 +137,39 @@ def ledger_items(*, campaign: Campaign, org: Organization, filters: dict | None 
             | Q(pledge__pledger_organization__name__contains=q)
         )
     return qs.order_by("pledge__organization__path", "pledge_id", "position")
+
+
+def unsigned_members(*, campaign: Campaign, org: Organization):
+    """未签约: the members of `org`'s subtree expected to pledge (应作承诺, 篇一) without a signed pledge in
+    `campaign`, each with the status of his current pledge there (None: not even drafted), in one query."""
+    signed = Pledge.objects.filter(campaign=campaign, status__in=EVER_SIGNED).exclude(member=None).values("member_id")
+    current = Pledge.objects.filter(campaign=campaign, is_current=True, member=OuterRef("pk")).order_by("-id")
+    return (
+        Member.objects.obliged()
+        .filter(organization__path__startswith=org.path)
+        .exclude(pk__in=signed)
+        .select_related("organization")
+        .annotate(pledge_id=Subquery(current.values("pk")[:1]), pledge_status=Subquery(current.values("status")[:1]))
+        .order_by("organization__path", "name", "id")
+    )
+
+
+def unsigned_organizations(*, campaign: Campaign, org: Organization):
+    """The organizations of `org`'s subtree (below the campaign's own) without a signed pledge of their own."""
+    signed = Pledge.objects.filter(campaign=campaign, status__in=EVER_SIGNED).exclude(pledger_organization=None)
+    return (
+        Organization.objects.filter(path__startswith=org.path, is_active=True)
+        .exclude(pk=campaign.organization_id)
+        .exclude(pk__in=signed.values("pledger_organization_id"))
+        .order_by("path")
+    )
+
+
+def late_signed_count(*, campaign: Campaign, org: Organization) -> int:
+    """逾期签约: current pledges of `org`'s subtree whose signing was completed after the signing deadline."""
+    return Pledge.objects.filter(
+        _in_subtree(org), campaign=campaign, is_current=True, signed_at__gte=campaign.late_after()
+    ).count()
 
 
 def ledger_pledges(*, campaign: Campaign, org: Organization):
@@ -226,6 +264,19 @@ def sign_queue(user) -> list[Pledge]:
             .select_related(*PLEDGE_RELATED)
             .exclude(signatures__role="pledger")
         )
+    branch_paths = [g.path for g in grants_of(user) if g.role in (Role.SECRETARY, Role.CLERK)]
+    if branch_paths:
+        # Paper pledges approved in his branches whose signed page is still to be recorded (篇一 定诺 on paper).
+        in_branches = Q()
+        for path in branch_paths:
+            in_branches |= Q(organization__path__startswith=path)
+        paper = (
+            Pledge.objects.filter(in_branches, form=Pledge.Form.PAPER, status=Pledge.Status.APPROVED, is_current=True)
+            .exclude(member__user=user)
+            .exclude(signatures__role="pledger")
+            .select_related(*PLEDGE_RELATED)
+        )
+        pending += [p for p in paper if p not in pending]
     pledger_signed = Exists(Signature.objects.filter(pledge=OuterRef("pk"), role="pledger"))
     waiting = _candidates(user, [Pledge.Status.APPROVED]).filter(Q(form=Pledge.Form.ORAL) | Q(pledger_signed))
     pending += [p for p in _reviewable(user, waiting) if p not in pending]

@@ -18,6 +18,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django_fsm import can_proceed, has_transition_perm
@@ -246,19 +247,46 @@ def pledge_places(member: Member) -> list[Organization]:
     return [o for o in (member.organization, member.inflow_organization, member.residence_organization) if o]
 
 
+ORAL_ONLY_FOR_UNABLE = (
+    "口头承诺仅限支部标记为“不能书写”（年老体弱、文化程度低）的党员。{name}未作此标记："
+    "请让其在纸质承诺书上签字，录入“书面（纸质签字）”承诺；确属不能书写的，先在党员信息中标记“不能书写”。"
+)
+
+
 @transaction.atomic
 def pledge_create_for_member(
     *, member: Member, organization: Organization, by: User, form: str = Pledge.Form.WRITTEN, witness_name: str = ""
 ) -> Pledge:
+    """A member's pledge in one of its three forms (篇一: 可采取书面承诺、口头承诺等形式).
+
+    - written (书面): drafted and signed online by the member himself;
+    - paper (书面（纸质签字）): the member signed the printed 承诺书 by hand; an officer of the branch types the
+      items in, and once it is approved records the signature with a scan of the signed page;
+    - oral (口头): only for a member the branch marked unable to write (篇四: 对年老体弱、文化程度低的党员……
+      可以只进行口头承诺), entered by the branch with a witness.
+    """
     member = Member.objects.select_for_update(of=("self",)).select_related("user").get(pk=member.pk)
     if organization.pk not in {o.pk for o in pledge_places(member)}:
         raise DomainError("承诺只能在本人所在支部、流入地支部或居住地社区作出。")
     if form == Pledge.Form.ORAL:
         require(by, PledgeAction.ENTER_ORAL_PLEDGE, organization)
+        if not member.unable_to_write:
+            raise DomainError(ORAL_ONLY_FOR_UNABLE.format(name=member.name))
         if not witness_name.strip():
             raise DomainError("口头承诺须填写见证人。")
-    elif member.user_id != by.pk:
-        raise PermissionDenied("书面承诺须由党员本人起草；年老体弱等确有困难的，可由支部代录口头承诺。")
+    elif form == Pledge.Form.PAPER:
+        require(by, PledgeAction.ENTER_PAPER_PLEDGE, organization)
+        if member.user_id == by.pk:
+            raise DomainError("您本人的承诺书请在网上起草和签署，不必录入纸质签字。")
+        witness_name = ""
+    elif form == Pledge.Form.WRITTEN:
+        if member.user_id != by.pk:
+            raise PermissionDenied(
+                "书面承诺须由党员本人起草；党员在纸质承诺书上签字的，由支部录入“书面（纸质签字）”承诺。"
+            )
+        witness_name = ""
+    else:
+        raise DomainError("承诺形式无效。")
     if member.is_exempt:
         raise DomainError("该党员已经上级批准免于承诺。")
     if not member.is_active:
@@ -274,7 +302,8 @@ def pledge_create_for_member(
         witness_name=witness_name.strip(),
         created_by=by,
     )
-    stamp(pledge, by, "代录口头承诺" if form == Pledge.Form.ORAL else "起草承诺书")
+    label = {Pledge.Form.ORAL: "代录口头承诺", Pledge.Form.PAPER: "代录纸质承诺书"}.get(form, "起草承诺书")
+    stamp(pledge, by, label)
     try:
         with transaction.atomic():
             pledge.save()
@@ -480,6 +509,14 @@ def pledge_approve(*, pledge: Pledge, by: User, checks: dict, comment: str = "")
             url=_url(pledge),
             key=f"to_sign:r:{review.pk}",
         )
+    elif pledge.is_paper:
+        notify(
+            pledger_users(pledge),
+            kind=Notification.Kind.TO_SIGN,
+            text=f"{pledge.pledger_name}的承诺书已审定，请打印后由其本人签字，再登记签字页扫描件。",
+            url=_url(pledge),
+            key=f"to_sign:p:{review.pk}",
+        )
     else:
         notify(
             pledger_users(pledge),
@@ -568,6 +605,8 @@ def pledge_sign(
         raise DomainError(f"承诺书当前为“{pledge.get_status_display()}”，不能签署。")
     if pledge.is_oral:
         raise DomainError("口头承诺无需承诺人电子签名，由审定方签署即可。")
+    if pledge.is_paper:
+        raise DomainError("这份承诺书由党员在纸上签字，请由支部登记纸质签字及扫描件。")
     require(by, PledgeAction.SIGN_PLEDGE, pledge)
     if not can_proceed(pledge.sign_as_pledger):
         raise DomainError("承诺方已经签署过了。" if pledge.pledger_has_signed() else "口头承诺无需承诺人电子签名。")
@@ -591,6 +630,93 @@ def pledge_sign(
         key=f"to_sign:r:{pledge.pk}:{pledge.revision}",
     )
     return pledge
+
+
+SCAN_KINDS = ("jpg", "png", "pdf")
+
+
+def check_scan(upload) -> str:
+    """The scan of a signed paper 承诺书: a photo or a PDF, checked by its content (organizations.uploads)."""
+    if upload is None:
+        raise ValidationError({"scan": ["请上传党员签字的纸质承诺书扫描件或照片。"]})
+    try:
+        kind = check_attachment(upload)
+    except DomainError as e:
+        raise ValidationError({"scan": [str(e)]}) from None
+    if kind not in SCAN_KINDS:
+        raise ValidationError({"scan": ["扫描件只能是照片（jpg、png）或 PDF。"]})
+    return kind
+
+
+@transaction.atomic
+def pledge_record_paper_signature(*, pledge: Pledge, by: User, scan, signed_on: datetime.date) -> Signature:
+    """定诺 on paper (篇一: 党支部与党员分别签订《公开承诺书》): the member signed the printed, approved 承诺书 by
+    hand; an officer of the branch records it.
+
+    The signature row says what happened, not more: method 纸质签字, the member's name as the signer's name,
+    the officer as the user who recorded it (`signer`), the day written on the paper (`signed_at`, at noon) and the
+    time of recording (`recorded_at`). The scan of the signed page is kept with the signature and its SHA-256 is
+    under the seal (commitments.signing) together with the digest of the text as typed in, so neither the text nor
+    the scan can be swapped later unnoticed. The date must be in the campaign and not in the future.
+    """
+    pledge = _lock(pledge)
+    if not pledge.is_paper:
+        raise DomainError("只有纸质签字的书面承诺才登记纸质签字。")
+    if pledge.status != Pledge.Status.APPROVED:
+        raise DomainError(f"承诺书当前为“{pledge.get_status_display()}”，审定通过后才能登记签字。")
+    require(by, PledgeAction.SIGN_PLEDGE, pledge)
+    if pledge.pledger_has_signed():
+        raise DomainError("这份承诺书的纸质签字已经登记过了。")
+    errors = {}
+    campaign = pledge.campaign
+    if signed_on is None:
+        errors["signed_on"] = ["请填写党员在纸质承诺书上签字的日期。"]
+    elif signed_on > timezone.localdate():
+        errors["signed_on"] = ["签字日期不能晚于今天。"]
+    elif not campaign.contains(signed_on):
+        errors["signed_on"] = [
+            f"签字日期应在承诺批次的 {date_format(campaign.starts_on)} 至 {date_format(campaign.ends_on)} 之间。"
+        ]
+    try:
+        kind = check_scan(scan)
+    except ValidationError as e:
+        errors |= e.message_dict
+    if errors:
+        raise ValidationError(errors)
+    scan.seek(0)
+    data = scan.read()
+    scan.seek(0)
+    take(pledge, "sign_as_pledger", by, comment=f"纸质承诺书签字日期：{date_format(signed_on)}")
+    pledge.save()
+    signed_at = timezone.make_aware(datetime.datetime.combine(signed_on, datetime.time(12)))
+    signature = Signature(
+        **signing.signature_fields(
+            pledge,
+            role=Signature.Role.PLEDGER,
+            signer_id=by.pk,
+            signer_name=pledge.member.name,
+            method=Signature.Method.PAPER,
+            signed_at=signed_at,
+            image_sha256=hashlib.sha256(data).hexdigest(),
+        ),
+        scan_kind=kind,
+        recorded_at=timezone.now(),
+    )
+    signature.scan.save(f"scan.{kind}", ContentFile(data), save=False)
+    try:
+        with transaction.atomic():
+            signature.save()
+    except IntegrityError:
+        default_storage.delete(signature.scan.name)
+        raise DomainError("这份承诺书的纸质签字已经登记过了。") from None
+    notify(
+        reviewers_of(pledge),
+        kind=Notification.Kind.TO_SIGN,
+        text=f"{pledge.pledger_name}已在纸质承诺书上签字（已登记扫描件），请审定方签署。",
+        url=_url(pledge),
+        key=f"to_sign:r:{pledge.pk}:{pledge.revision}",
+    )
+    return signature
 
 
 @transaction.atomic
@@ -959,6 +1085,108 @@ def remind_self_checks(*, today: datetime.date | None = None) -> int:
             )
         sent += 1
     return sent
+
+
+SIGN_REMINDER_DAYS = (3, 1)
+NOT_YET_SIGNED = (Pledge.Status.DRAFT, Pledge.Status.SUBMITTED, Pledge.Status.RETURNED, Pledge.Status.APPROVED)
+
+
+def remind_sign_deadline(*, today: datetime.date | None = None) -> int:
+    """3 days and 1 day before a campaign's signing deadline (签约截止日期), remind whoever has not signed yet.
+
+    The pledging side of each current pledge not yet signed, each member expected to pledge (应作承诺) with an
+    account who has no pledge at all, and the secretaries of each branch with someone still unsigned (one line
+    with the count). Each reminder goes once per person per step (the dedupe key names the step, 3 or 1): a day
+    the job did not run is caught up the next day, and running it twice sends nothing new.
+    """
+    from organizations.models import OrganizationUserObjectPermission
+    from organizations.permissions import ROLE_CODENAMES, Role
+
+    today = today or timezone.localdate()
+    sent = 0
+    for campaign in Campaign.objects.filter(
+        status=Campaign.Status.OPEN, sign_deadline__gte=today, starts_on__lte=today
+    ).select_related("organization"):
+        days_left = (campaign.sign_deadline - today).days
+        if days_left > max(SIGN_REMINDER_DAYS):
+            continue
+        step = min(d for d in SIGN_REMINDER_DAYS if d >= days_left)
+        deadline = date_format(campaign.sign_deadline)
+        subtree = Organization.objects.filter(path__startswith=campaign.organization.path, is_active=True)
+        unsigned = (
+            Pledge.objects.filter(campaign=campaign, is_current=True, status__in=NOT_YET_SIGNED)
+            .filter(Q(organization__in=subtree) | Q(pledger_organization__in=subtree))
+            .select_related("member__user", "organization", "pledger_organization", "campaign")
+        )
+        per_branch: dict[int, int] = {}
+        with transaction.atomic():
+            for pledge in unsigned:
+                notify(
+                    pledger_users(pledge),
+                    kind=Notification.Kind.SIGN_DEADLINE,
+                    text=f"{campaign.name}的签约截止日期是{deadline}，{pledge.pledger_name}的承诺书还没有签约，请抓紧办理。",
+                    url=_url(pledge),
+                    key=f"sign_deadline:{pledge.pk}:{step}",
+                )
+                sent += 1
+                if pledge.member_id:
+                    per_branch[pledge.organization_id] = per_branch.get(pledge.organization_id, 0) + 1
+            has_pledge = Pledge.objects.filter(campaign=campaign, is_current=True).values("member_id")
+            missing = (
+                Member.objects.obliged()
+                .filter(organization__in=subtree)
+                .exclude(pk__in=has_pledge.exclude(member_id=None))
+                .select_related("user")
+            )
+            for member in missing:
+                per_branch[member.organization_id] = per_branch.get(member.organization_id, 0) + 1
+                if member.user_id:
+                    notify(
+                        [member.user],
+                        kind=Notification.Kind.SIGN_DEADLINE,
+                        text=f"{campaign.name}的签约截止日期是{deadline}，您还没有作出承诺，请尽快起草并签约。",
+                        url=reverse("commitments:my_pledges"),
+                        key=f"sign_deadline:m{member.pk}:{campaign.pk}:{step}",
+                    )
+                    sent += 1
+            secretaries = OrganizationUserObjectPermission.objects.filter(
+                content_object_id__in=list(per_branch),
+                permission__codename=ROLE_CODENAMES[Role.SECRETARY],
+                user__is_active=True,
+            ).values_list("content_object_id", "user_id")
+            for org_id, user_id in secretaries:
+                notify(
+                    [user_id],
+                    kind=Notification.Kind.SIGN_DEADLINE,
+                    text=f"{campaign.name}的签约截止日期是{deadline}，本组织还有 {per_branch[org_id]} 名党员未签约。",
+                    url=reverse("commitments:ledger") + f"?view=unsigned&org={org_id}",
+                    key=f"sign_deadline:o{org_id}:{campaign.pk}:{step}",
+                )
+                sent += 1
+    return sent
+
+
+def close_ended_campaigns(*, today: datetime.date | None = None) -> int:
+    """The nightly job: each open campaign whose end date (结束日期) has passed is closed by the Campaign state
+    machine's `close` transition, recorded in its history as closed by the system at its end date.
+
+    Pages do not wait for this job: a campaign past its end date already reads as ended (Campaign.has_ended).
+    """
+    today = today or timezone.localdate()
+    closed = 0
+    for pk in list(
+        Campaign.objects.filter(status=Campaign.Status.OPEN, ends_on__lt=today).values_list("pk", flat=True)
+    ):
+        with transaction.atomic():
+            campaign = Campaign.objects.select_for_update().get(pk=pk)
+            if campaign.status != Campaign.Status.OPEN:
+                continue
+            # The system acts here, not a person: the transition is taken directly (no user's permission to ask).
+            campaign.close()
+            stamp(campaign, None, "到期自动结束", f"结束日期 {date_format(campaign.ends_on)} 已过。")
+            campaign.save(update_fields=["status"])
+            closed += 1
+    return closed
 
 
 @transaction.atomic

@@ -5,6 +5,10 @@ identity as printed at that moment (name, post, organization names — never cod
 corrected later without changing what was promised). The canonical text is stored with the signature, so a
 later edit of the roster or of an organization never invalidates it; only a change of the signed content does.
 
+A paper signature (the member signed the printed 承诺书 by hand, an officer recorded it) is sealed the same way:
+the text is the one typed in from the paper, the signer's name is the member's, the signer account is the officer
+who recorded it, and the image digest is that of the scan of the signed page.
+
 The seal is an HMAC-SHA256 over the signature's facts and the digest of that text, keyed by
 `settings.SIGNATURE_KEY`, which lives in the environment and never in the database: someone who can write the
 database can rewrite a text and its SHA-256 together, but cannot make a matching seal.
@@ -202,7 +206,7 @@ def check(signature, items=None) -> Finding:
     elif not hmac.compare_digest(signature.seal, seal_of(signature)):
         problems.append("签名记录（签署人、时间、方式或文本摘要）被改动过，封印不符")
     if signature.image_sha256 and not _image_matches(signature):
-        problems.append("签名图片与签署时不一致")
+        problems.append("纸质承诺书扫描件与登记时不一致" if signature.method == "paper" else "签名图片与签署时不一致")
     if sha256(signature.signed_text) != signature.text_sha256:
         problems.append("保存的签署文本与其摘要不符，文本被改动过")
     try:
@@ -215,10 +219,13 @@ def check(signature, items=None) -> Finding:
 
 
 def _image_matches(signature) -> bool:
-    if not signature.image:
+    """The stored file (the drawn signature, or for a paper signature the scan of the signed page) is the one
+    whose digest was sealed."""
+    stored = signature.scan if signature.method == "paper" else signature.image
+    if not stored:
         return False
     try:
-        with signature.image.open("rb") as handle:
+        with stored.open("rb") as handle:
             return hashlib.sha256(handle.read()).hexdigest() == signature.image_sha256
     except OSError:
         return False

@@ -13,3 +13,13 @@ def mark_overdue_items() -> int:
 @shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
 def remind_self_checks() -> int:
     return services.remind_self_checks()
+
+
+@shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
+def remind_sign_deadline() -> int:
+    return services.remind_sign_deadline()
+
+
+@shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
+def close_ended_campaigns() -> int:
+    return services.close_ended_campaigns()

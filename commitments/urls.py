@@ -20,6 +20,7 @@ urlpatterns = [
     path("pledges/<int:pk>/submit/", views.pledge_submit, name="pledge_submit"),
     path("pledges/<int:pk>/review/", views.pledge_review, name="pledge_review"),
     path("pledges/<int:pk>/sign/", views.pledge_sign, name="pledge_sign"),
+    path("pledges/<int:pk>/paper-scan/", views.pledge_paper_scan, name="pledge_paper_scan"),
     path("pledges/<int:pk>/publish/", views.pledge_publish, name="pledge_publish"),
     path("pledges/<int:pk>/amend/", views.pledge_amend, name="pledge_amend"),
     path("pledges/<int:pk>/self-check/", views.self_check, name="self_check"),

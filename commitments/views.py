@@ -34,6 +34,7 @@ from organizations.permissions import (
 from organizations.redirects import redirect_back
 from organizations.selectors import default_organization, organization_from_request
 from organizations.transitions import available
+from organizations.uploads import content_type_of
 
 from . import selectors, services
 from .content_areas import areas_for_pledge
@@ -44,7 +45,9 @@ from .forms import (
     FulfilmentLogForm,
     HelpForm,
     InspectionForm,
+    OnBehalfPledgeForm,
     OpinionForm,
+    PaperSignatureForm,
     PledgeItemFormSet,
     ReasonForm,
     ReviewForm,
@@ -120,6 +123,8 @@ def actions_for(user, pledge) -> list[dict]:
         kind, url_name, css = ui
         if transition.name in ("return_for_changes", "approve"):
             label, key = "审核", "review"
+        elif transition.name == "sign_as_pledger" and pledge.is_paper:
+            label, key = "登记纸质签字", transition.name
         else:
             label, key = transition.custom.get("label", transition.name), transition.name
         if key in seen:
@@ -401,26 +406,33 @@ def pledge_create_own(request):
 
 @login_required
 def pledge_create_oral(request, pk):
+    """代录承诺: the branch enters a member's pledge signed by hand on paper, or an oral one (篇一, 篇四)."""
     member = member_get_for_user_or_404(request.user, pk)
     places = services.pledge_places(member)
-    allowed = [o for o in places if may(request.user, PledgeAction.ENTER_ORAL_PLEDGE, o)]
+    allowed = [
+        o
+        for o in places
+        if may(request.user, PledgeAction.ENTER_PAPER_PLEDGE, o) or may(request.user, PledgeAction.ENTER_ORAL_PLEDGE, o)
+    ]
     if not allowed:
-        raise PermissionDenied("只有本支部的书记或党务干事可以代录口头承诺。")
-    form = WitnessForm(request.POST or None)
+        raise PermissionDenied("只有本支部的书记或党务干事可以代录党员的承诺。")
+    form = OnBehalfPledgeForm(request.POST or None, member=member)
     if request.method == "POST" and form.is_valid():
         org = next((o for o in allowed if str(o.pk) == request.POST.get("organization")), allowed[0])
+        kind = form.cleaned_data["form"]
         try:
             pledge = services.pledge_create_for_member(
                 member=member,
                 organization=org,
                 by=request.user,
-                form=Pledge.Form.ORAL,
+                form=Pledge.Form.ORAL if kind == "oral" else Pledge.Form.PAPER,
                 witness_name=form.cleaned_data["witness_name"],
             )
         except (DomainError, PermissionDenied) as e:
             form.add_error(None, str(e))
         else:
-            messages.success(request, f"已为{member.name}新建口头承诺，请录入承诺事项。")
+            what = "口头承诺" if kind == "oral" else "纸质签字的书面承诺"
+            messages.success(request, f"已为{member.name}新建{what}，请照原件录入承诺事项。")
             return redirect("commitments:pledge_edit", pk=pledge.pk)
     return render(request, "commitments/oral_pledge.html", {"m": member, "form": form, "places": allowed})
 
@@ -478,6 +490,7 @@ def pledge_detail(request, pk):
         and pledge.status in (*services.FULFILLING, Pledge.Status.COMPLETED),
         "can_flag_help": can_fulfil or may(user, PledgeAction.ENTER_ORAL_PLEDGE, pledge.organization),
         "revisions": _revisions(pledge),
+        "can_see_scan": pledge.is_paper and may(user, PledgeAction.VIEW_PAPER_SCAN, pledge),
         "inspections": pledge.inspections.select_related("by").order_by("-year", "-quarter"),
         "printable": ("signed", "published", "completed", "superseded"),
     }
@@ -663,10 +676,51 @@ def _png_from_data_url(data: str) -> bytes | None:
         raise DomainError("签名图片格式不正确。") from None
 
 
+def _paper_signature(request, pledge):
+    """登记纸质签字: the officer uploads the signed page and gives the day it was signed."""
+    form = PaperSignatureForm(request.POST or None, request.FILES or None, campaign=pledge.campaign)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.pledge_record_paper_signature(
+                pledge=pledge, by=request.user, scan=form.cleaned_data["scan"], signed_on=form.cleaned_data["signed_on"]
+            )
+        except ValidationError as e:
+            for field, errs in e.message_dict.items():
+                form.add_error(field if field in form.fields else None, errs)
+        except (DomainError, PermissionDenied) as e:
+            form.add_error(None, str(e))
+        else:
+            messages.success(request, "已登记纸质签字，等待审定方签署。")
+            return redirect(pledge)
+    items = list(pledge.items.all())
+    return render(request, "commitments/pledge_sign_paper.html", {"pledge": pledge, "items": items, "form": form})
+
+
+@login_required
+def pledge_paper_scan(request, pk):
+    """The scan of the signed paper 承诺书: for the two sides and the officers, never public (it is not on any
+    board, and its URL answers 404 to anyone else)."""
+    pledge = _pledge_or_404(request.user, pk)
+    signature = pledge.signatures.filter(role=Signature.Role.PLEDGER, method=Signature.Method.PAPER).first()
+    if signature is None or not signature.scan or not may(request.user, PledgeAction.VIEW_PAPER_SCAN, pledge):
+        raise Http404
+    response = FileResponse(
+        signature.scan.open("rb"),
+        as_attachment=not signature.scan_is_image,
+        filename=f"{pledge.pledger_name}承诺书签字页.{signature.scan_kind}",
+    )
+    response["Content-Type"] = content_type_of(signature.scan_kind)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 @login_required
 def pledge_sign(request, pk):
     user = request.user
     pledge = _pledge_or_404(user, pk)
+    paper_to_record = pledge.is_paper and pledge.status == Pledge.Status.APPROVED and pledge.pledger_may_sign()
+    if paper_to_record and may(user, PledgeAction.SIGN_PLEDGE, pledge):
+        return _paper_signature(request, pledge)
     as_pledger = may(user, PledgeAction.SIGN_PLEDGE, pledge) and pledge.pledger_may_sign()
     as_reviewer = may(user, PledgeAction.COUNTERSIGN_PLEDGE, pledge) and pledge.ready_for_countersign()
     if pledge.status != Pledge.Status.APPROVED or not (as_pledger or as_reviewer):
@@ -905,6 +959,8 @@ def ledger(request):
     org = _org_from_request(request)
     campaign = services.campaign_for(org)
     context = {"org": org, "campaign": campaign}
+    if campaign is not None and request.GET.get("view") == "unsigned":
+        return _ledger_unsigned(request, org, campaign)
     if campaign is not None:
         filters = {k: request.GET.get(k, "") for k in ("state", "overdue", "needs_help", "status", "kind", "q")}
         items = selectors.ledger_items(campaign=campaign, org=org, filters=filters)
@@ -916,6 +972,7 @@ def ledger(request):
             "qs": urlencode(query),
             "coverage": selectors.campaign_coverage(campaign, org),
             "status_counts": selectors.status_counts(campaign=campaign, org=org),
+            "late_count": selectors.late_signed_count(campaign=campaign, org=org),
             "states": PledgeItem.State.choices,
             "statuses": [s for s in Pledge.Status.choices if s[0] != Pledge.Status.SUPERSEDED],
             "orgs": orgs_for(user, PledgeAction.VIEW_LEDGER)
@@ -925,6 +982,32 @@ def ledger(request):
             | Organization.objects.filter(pk=org.pk),
         }
     return render(request, "commitments/ledger.html", context)
+
+
+def _ledger_unsigned(request, org, campaign):
+    """未签约 on the ledger: the members and organizations of the subtree without a signed pledge, for the branch
+    and for each superior (the ledger's own scope), with the count of late signatures (逾期签约)."""
+    members = selectors.unsigned_members(campaign=campaign, org=org)
+    page = Paginator(members, 50).get_page(request.GET.get("page"))
+    organizations = selectors.unsigned_organizations(campaign=campaign, org=org)
+    statuses = dict(Pledge.Status.choices)
+    for m in page.object_list:
+        m.pledge_status_label = statuses.get(m.pledge_status, "未起草")
+    return render(
+        request,
+        "commitments/ledger_unsigned.html",
+        {
+            "org": org,
+            "campaign": campaign,
+            "page": page,
+            "qs": urlencode({"org": org.code, "view": "unsigned"}),
+            "deadline_passed": campaign.sign_deadline_passed(),
+            "organizations": organizations[:50],
+            "organization_count": organizations.count(),
+            "late_count": selectors.late_signed_count(campaign=campaign, org=org),
+            "coverage": selectors.campaign_coverage(campaign, org),
+        },
+    )
 
 
 @login_required

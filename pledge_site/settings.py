@@ -240,6 +240,16 @@ CELERY_BEAT_SCHEDULE = {
     # Every night: statistics snapshots of the periods just ended and the rankings due (both idempotent).
     "build-due-tallies": {"task": "evaluations.tasks.build_due_tallies", "schedule": crontab(hour=1, minute=30)},
     "compute-due-rankings": {"task": "evaluations.tasks.compute_due_rankings", "schedule": crontab(hour=1, minute=45)},
+    # Every day: 3 days and 1 day before a campaign's signing deadline, remind those not yet signed (once each).
+    "remind-sign-deadline": {
+        "task": "commitments.tasks.remind_sign_deadline",
+        "schedule": crontab(hour=9, minute=15),
+    },
+    # Every day just after midnight: campaigns past their end date are closed (pages already read them as ended).
+    "close-ended-campaigns": {
+        "task": "commitments.tasks.close_ended_campaigns",
+        "schedule": crontab(hour=0, minute=10),
+    },
     # On the 20th of each month: remind those who have not done this month's self-check.
     "remind-self-checks": {
         "task": "commitments.tasks.remind_self_checks",

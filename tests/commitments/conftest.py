@@ -248,7 +248,7 @@ def pledge_in(world, reviewer_for):
 @pytest.fixture
 def oral_member(world):
     """An old member of branch A1 without an account: his pledge is oral, entered by the branch."""
-    return MemberFactory(organization=world.tree.branch_a1, name="孙大爷", is_sanlao=True)
+    return MemberFactory(organization=world.tree.branch_a1, name="孙大爷", is_sanlao=True, unable_to_write=True)
 
 
 @pytest.fixture
