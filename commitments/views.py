@@ -232,7 +232,7 @@ def opinion_index(request, code):
     user = request.user
     org = org_get_for_user_or_404(user, code, "view_ledger")
     can_manage = may(user, PledgeAction.MANAGE_OPINIONS, org)
-    form = OpinionForm(request.POST or None, initial={"received_on": timezone.localdate()})
+    form = OpinionForm(request.POST or None, initial={"received_on": _default_day(org)})
     if request.method == "POST":
         if not can_manage:
             raise PermissionDenied("您无权维护该党组织的群众意见。")
@@ -250,6 +250,12 @@ def opinion_index(request, code):
                 messages.success(request, "已录入一条意见建议。")
                 return redirect("commitments:opinions", code=org.code)
     return _opinions_page(request, org, form=form, can_manage=can_manage)
+
+
+def _default_day(org):
+    """Issue 13 §8: a form's default date inside the running campaign (today while it runs)."""
+    campaign = services.campaign_for(org)
+    return campaign.default_date() if campaign else timezone.localdate()
 
 
 def _opinions_page(request, org, *, form, can_manage, solving=None, solve_form=None):
@@ -287,7 +293,11 @@ def _opinions_page(request, org, *, form, can_manage, solving=None, solve_form=N
             if o.pk == solving:
                 o.solve_form = solve_form
             else:
-                o.solve_form = SolveForm(items=o.answers, auto_id=f"id_solve{o.pk}_%s")
+                o.solve_form = SolveForm(
+                    items=o.answers,
+                    auto_id=f"id_solve{o.pk}_%s",
+                    initial={"solved_on": o.campaign.default_date()},
+                )
     return render(
         request,
         "commitments/opinions.html",
@@ -349,7 +359,7 @@ def _opinion_solve(request, org, can_manage):
         else:
             messages.success(request, "已标为已解决。")
             return redirect(request.get_full_path())
-    blank = OpinionForm(initial={"received_on": timezone.localdate()})
+    blank = OpinionForm(initial={"received_on": _default_day(org)})
     return _opinions_page(request, org, form=blank, can_manage=can_manage, solving=opinion.pk, solve_form=form)
 
 
@@ -801,7 +811,9 @@ def pledge_amend(request, pk):
 @login_required
 def item_log(request, pk):
     item = _item_or_404(request.user, pk, "fulfil_pledge")
-    form = FulfilmentLogForm(request.POST or None, request.FILES or None, initial={"happened_on": timezone.localdate()})
+    # Issue 13 §8: the default date falls inside the campaign (today while it runs, else its last day).
+    initial = {"happened_on": item.pledge.campaign.default_date()}
+    form = FulfilmentLogForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -163,3 +163,15 @@ def test_paper_and_form_dates_default_inside_the_campaign(world, time_machine):
 def test_beat_runs_both_jobs_daily(settings):
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert {"commitments.tasks.remind_sign_deadline", "commitments.tasks.close_ended_campaigns"} <= tasks
+
+
+def test_the_log_and_opinion_forms_default_inside_the_campaign(client, world, published, time_machine):
+    """Issue 13 §8: once the 2025 campaign has ended, the fulfilment log's date defaults to its last day."""
+    time_machine.move_to(at("2025-06-15"))
+    pledge = published()
+    client.force_login(world.member.user)
+    url = reverse("commitments:item_log", args=[pledge.items.first().pk])
+    assert 'value="2025-06-15"' in client.get(url).content.decode()
+    time_machine.move_to(at("2026-03-01"))
+    client.force_login(world.member.user)  # the session of June has expired
+    assert 'value="2025-12-31"' in client.get(url).content.decode()
