@@ -5,10 +5,19 @@ from .models import BoardSetting, Job, SupervisionReport
 
 @admin.register(SupervisionReport)
 class SupervisionReportAdmin(admin.ModelAdmin):
-    list_display = ("tracking_number", "organization", "kind", "submitted_at", "due_on", "answered_at", "flagged_at")
-    list_filter = ("kind",)
+    list_display = (
+        "tracking_number",
+        "organization",
+        "kind",
+        "channel",
+        "received_on",
+        "due_on",
+        "answered_at",
+        "flagged_at",
+    )
+    list_filter = ("kind", "channel")
     search_fields = ("tracking_number", "text")
-    raw_id_fields = ("organization", "item", "opinion", "answered_by")
+    raw_id_fields = ("organization", "item", "opinion", "answered_by", "logged_by", "discarded_by")
     list_select_related = ("organization",)
 
 

@@ -2,7 +2,7 @@ from django import forms
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 
-from organizations.forms import ChineseBlankMixin
+from organizations.forms import ChineseBlankMixin, DateInput
 
 from .models import SupervisionReport
 
@@ -51,3 +51,36 @@ class AnswerForm(forms.Form):
 
 class TrackForm(forms.Form):
     number = forms.CharField(label="查询编号", max_length=12)
+
+
+class SupervisionLogForm(ChineseBlankMixin, forms.Form):
+    """登记线下意见: a complaint that reached the organization by phone, 意见箱, letter or SMS."""
+
+    channel = forms.ChoiceField(
+        label="收到渠道",
+        choices=[(c.value, c.label) for c in SupervisionReport.OFFLINE_CHANNELS],
+    )
+    received_on = forms.DateField(
+        label="收到日期", widget=DateInput(), help_text="答复期限从这一天起算 7 天，与网上留言相同。"
+    )
+    kind = forms.ChoiceField(
+        label="类型", choices=SupervisionReport.Kind.choices, initial=SupervisionReport.Kind.SUPERVISION
+    )
+    item = forms.TypedChoiceField(
+        label="针对的承诺事项", coerce=int, required=False, empty_value=None, widget=CompactSelect
+    )
+    text = forms.CharField(
+        label="反映的内容",
+        min_length=5,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="照来电、来信、字条或短信的原意记录。",
+    )
+    name = forms.CharField(label="反映人称呼（可不填，不公开）", max_length=30, required=False)
+    phone = forms.CharField(label="反映人联系电话（可不填，仅用于答复，不公开）", max_length=20, required=False)
+
+    def __init__(self, *args, items=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].choices = [("", "针对整个党组织")] + [
+            (i.pk, f"{i.pledge.pledger_name}：{i.position}. {i.content[:30]}") for i in items
+        ]

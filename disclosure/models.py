@@ -26,6 +26,18 @@ class SupervisionReport(models.Model):
         OPINION = "opinion", "意见建议"
         SUPERVISION = "supervision", "监督举报"
 
+    class Channel(models.TextChoices):
+        """How it reached the organization. Besides the board, people phone, drop a note in the 意见箱, write a
+        letter or send an SMS; the clerk logs those into the same inbox, with the same deadline and tracking."""
+
+        ONLINE = "online", "网上"
+        PHONE = "phone", "电话"
+        BOX = "box", "意见箱"
+        LETTER = "letter", "来信"
+        SMS = "sms", "短信"
+
+    OFFLINE_CHANNELS = (Channel.PHONE, Channel.BOX, Channel.LETTER, Channel.SMS)
+
     organization = models.ForeignKey(
         Organization, verbose_name="党组织", on_delete=models.PROTECT, related_name="supervision_reports"
     )
@@ -41,6 +53,18 @@ class SupervisionReport(models.Model):
         Opinion, verbose_name="转入的意见建议", on_delete=models.SET_NULL, null=True, blank=True, related_name="report"
     )
     kind = models.CharField("类型", max_length=20, choices=Kind.choices, default=Kind.SUPERVISION)
+    channel = models.CharField("收到渠道", max_length=10, choices=Channel.choices, default=Channel.ONLINE)
+    # The answer deadline counts from this day: the day of submission online, the day the phone call, the
+    # letter or the note reached the organization for the others.
+    received_on = models.DateField("收到日期", default=timezone.localdate)
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="登记人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     text = models.TextField("内容", max_length=1000)
     name = models.CharField("姓名（不公开）", max_length=30, blank=True)
     phone = models.CharField("联系电话（不公开）", max_length=20, blank=True)
@@ -83,6 +107,10 @@ class SupervisionReport(models.Model):
     @property
     def is_answered(self) -> bool:
         return self.answered_at is not None
+
+    @property
+    def is_offline(self) -> bool:
+        return self.channel != self.Channel.ONLINE
 
     @property
     def is_overdue(self) -> bool:

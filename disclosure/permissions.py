@@ -1,14 +1,15 @@
-"""Who may do what with print jobs: registered with the permission module of organizations."""
+"""Who may do what in this app: registered with the permission module of organizations."""
 
 from __future__ import annotations
 
 from enum import StrEnum
 
-from organizations.permissions import Rule, register_actions
+from organizations.permissions import ALL_ROLES, Rule, register_actions
 
 
 class DisclosureAction(StrEnum):
     VIEW_JOB = "view_job"
+    LOG_SUPERVISION = "log_supervision"
 
 
 def _started_it(user, action, job) -> bool:
@@ -17,5 +18,9 @@ def _started_it(user, action, job) -> bool:
 
 register_actions(
     DisclosureAction,
-    {DisclosureAction.VIEW_JOB: Rule("只有发起该任务的人可以查看和下载它的结果。", check=_started_it)},
+    {
+        DisclosureAction.VIEW_JOB: Rule("只有发起该任务的人可以查看和下载它的结果。", check=_started_it),
+        # The same people who answer the inbox (PledgeAction.MANAGE_OPINIONS) log what reached them offline.
+        DisclosureAction.LOG_SUPERVISION: Rule("您无权为该党组织登记群众意见。", ALL_ROLES),
+    },
 )

@@ -11,6 +11,7 @@ urlpatterns = [
     path("gs/<str:code>/qr.png", views.board_qr, name="board_qr"),
     path("gs/<str:code>/supervise/", views.supervise, name="supervise"),
     path("orgs/<str:code>/supervision/", views.supervision_inbox, name="inbox"),
+    path("orgs/<str:code>/supervision/log/", views.supervision_log, name="log"),
     path("orgs/<str:code>/board-setting/", views.board_setting, name="board_setting"),
     path("print/", views.print_center, name="print"),
     path("print/register<int:form>.pdf", views.register_pdf, name="register_pdf"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -25,7 +26,7 @@ from organizations.permissions import grants_of, may, org_get_for_user_or_404
 from organizations.selectors import organization_from_request
 
 from . import jobs, selectors, services
-from .forms import AnswerForm, SupervisionForm, TrackForm
+from .forms import AnswerForm, SupervisionForm, SupervisionLogForm, TrackForm
 from .models import Job, SupervisionReport
 from .permissions import DisclosureAction
 from .qr import board_url, qr_svg
@@ -258,7 +259,7 @@ def supervision_inbox(request, code):
         return redirect("disclosure:inbox", code=org.code)
     status = request.GET.get("status", "open")
     qs = SupervisionReport.objects.filter(organization__path__startswith=org.path).select_related(
-        "organization", "item__pledge__member", "item__pledge__pledger_organization", "answered_by"
+        "organization", "item__pledge__member", "item__pledge__pledger_organization", "answered_by", "logged_by"
     )
     pending = qs.filter(answered_at__isnull=True, discarded_at__isnull=True)
     if status == "open":
@@ -280,8 +281,53 @@ def supervision_inbox(request, code):
             "can_answer": can_answer,
             "qs": f"status={status}",
             "held_count": pending.filter(held_at__isnull=False).count(),
+            "can_log": may(request.user, DisclosureAction.LOG_SUPERVISION, org),
         },
     )
+
+
+@login_required
+def supervision_log(request, code):
+    """登记线下意见: the clerk logs a complaint received by phone, 意见箱, letter or SMS into the inbox."""
+    org = org_get_for_user_or_404(request.user, code, "view_ledger")
+    if not may(request.user, DisclosureAction.LOG_SUPERVISION, org):
+        raise PermissionDenied("您无权为该党组织登记群众意见。")
+    receipt = request.GET.get("receipt", "")
+    if request.method == "GET" and receipt.isdigit():
+        # After logging: the receipt with the tracking number for the complainant, printable, no personal data.
+        report = get_object_or_404(
+            SupervisionReport.objects.select_related("organization"),
+            pk=receipt,
+            organization__path__startswith=org.path,
+        )
+        track_url = settings.PUBLIC_BASE_URL + reverse("disclosure:track")
+        return render(
+            request, "disclosure/supervision_receipt.html", {"org": org, "report": report, "track_url": track_url}
+        )
+    campaign = selectors.public_campaign(org)
+    org_pledge = selectors.organization_pledge(org, campaign) if campaign else None
+    items = _board_items(org_pledge, selectors.member_pledges(org, campaign) if campaign else [])
+    form = SupervisionLogForm(request.POST or None, items=items, initial={"received_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            report = services.supervision_log(
+                organization=org,
+                by=request.user,
+                channel=data["channel"],
+                received_on=data["received_on"],
+                text=data["text"],
+                kind=data["kind"],
+                item=next((i for i in items if i.pk == data.get("item")), None),
+                name=data["name"],
+                phone=data["phone"],
+            )
+        except (DomainError, PermissionDenied) as e:
+            form.add_error(None, str(e))
+        else:
+            messages.success(request, f"已登记，查询编号 {report.tracking_number}。请把编号告诉反映人。")
+            return redirect(f"{reverse('disclosure:log', args=[org.code])}?receipt={report.pk}")
+    return render(request, "disclosure/supervision_log.html", {"org": org, "form": form})
 
 
 # --- staff: printing, ledgers and jobs -------------------------------------------------------------------
