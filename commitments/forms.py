@@ -3,7 +3,7 @@ from django.utils import timezone
 
 from organizations.forms import ChineseBlankMixin, DateInput, MultipleFileField
 
-from .models import Campaign, Inspection, Opinion, Review, SelfCheck
+from .models import DEFAULT_REVIEW_POINTS, REVIEW_POINTS, Campaign, Inspection, Opinion, Review, SelfCheck
 
 
 class CampaignForm(ChineseBlankMixin, forms.ModelForm):
@@ -21,8 +21,22 @@ class CampaignForm(ChineseBlankMixin, forms.ModelForm):
             "weight_satisfied",
             "weight_basically",
             "weight_unsatisfied",
+            "review_points",
         ]
         widgets = {"starts_on": DateInput(), "sign_deadline": DateInput(), "ends_on": DateInput()}
+
+    review_points = forms.MultipleChoiceField(
+        label="审核要点",
+        choices=[(key, f"{label}（{source}）") for key, (label, source) in REVIEW_POINTS.items()],
+        initial=list(DEFAULT_REVIEW_POINTS),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="审诺时逐项把关。默认为篇六的四项；篇四要求的“以正在干的事情为中心”可以加选。",
+        error_messages={"required": "请至少选择一项审核要点。"},
+    )
+
+    def clean_review_points(self):
+        chosen = set(self.cleaned_data["review_points"])
+        return [key for key in REVIEW_POINTS if key in chosen]
 
 
 class OpinionForm(ChineseBlankMixin, forms.ModelForm):
@@ -175,9 +189,11 @@ class ReviewForm(forms.Form):
         label="审核意见", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args, items=(), **kwargs):
+    def __init__(self, *args, items=(), points=Review.CHECKS, **kwargs):
         super().__init__(*args, **kwargs)
-        for name, label in Review.CHECKS:
+        # The campaign's 审诺 points (issue 13 §7): 篇六's four by default, 篇四's fifth when the campaign asks it.
+        self.points = list(points)
+        for name, label in self.points:
             self.fields[name] = forms.BooleanField(label=label, required=False)
         self.items = list(items)
         for item in self.items:
@@ -186,7 +202,10 @@ class ReviewForm(forms.Form):
             )
 
     def check_fields(self):
-        return [self[name] for name, _ in Review.CHECKS]
+        return [self[name] for name, _ in self.points]
+
+    def checks(self) -> dict:
+        return {name: self.cleaned_data.get(name, False) for name, _ in self.points}
 
     def item_fields(self):
         return [(item, self[f"item_{item.pk}"]) for item in self.items]
@@ -196,9 +215,10 @@ class ReviewForm(forms.Form):
         if data.get("decision") == Review.Decision.RETURN and not (data.get("comment") or "").strip():
             self.add_error("comment", "退回修改时请填写审核意见。")
         if data.get("decision") == Review.Decision.APPROVE:
-            missing = [label for name, label in Review.CHECKS if not data.get(name)]
+            missing = [label for name, label in self.points if not data.get(name)]
             if missing:
-                self.add_error(None, "审定通过须四项审核要点全部符合，尚未勾选：" + "、".join(missing) + "。")
+                count = {4: "四", 5: "五"}.get(len(self.points), str(len(self.points)))
+                self.add_error(None, f"审定通过须{count}项审核要点全部符合，尚未勾选：" + "、".join(missing) + "。")
         return data
 
 

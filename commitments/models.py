@@ -27,6 +27,23 @@ class LockedError(Exception):
     """Signed pledge text may not change; amendments make a new revision."""
 
 
+# 审诺 points a campaign may ask (issue 13 §7). 篇六: 重点要看承诺事项是否体现先进性要求，是否体现岗位、职责特点，
+# 是否符合群众意愿，确保承诺切实可行 — the four asked by default. 篇四 adds 是否体现以正在干的事情为中心, which a campaign
+# may choose. The keys are those of the four columns reviews had before, so old data and callers keep their names.
+REVIEW_POINTS = {
+    "reflects_advanced_nature": ("体现先进性要求", "篇六"),
+    "centres_on_current_work": ("以正在干的事情为中心", "篇四"),
+    "fits_post_duties": ("体现岗位职责特点", "篇六"),
+    "meets_public_wishes": ("符合群众意愿", "篇六"),
+    "is_feasible": ("切实可行", "篇六"),
+}
+DEFAULT_REVIEW_POINTS = ("reflects_advanced_nature", "fits_post_duties", "meets_public_wishes", "is_feasible")
+
+
+def default_review_points() -> list[str]:
+    return list(DEFAULT_REVIEW_POINTS)
+
+
 class Campaign(StateMachineMixin, models.Model):
     """承诺批次: the yearly round of public commitments, opened by a committee for its subtree."""
 
@@ -55,6 +72,11 @@ class Campaign(StateMachineMixin, models.Model):
         decimal_places=2,
         default=Decimal("0.10"),
         help_text="群众评议中“不满意”票占有效票的比例超过此值，即视为意见较大，须整改（如 0.10 即 10%）。",
+    )
+    review_points = models.JSONField(
+        "审核要点",
+        default=default_review_points,
+        help_text="审核承诺事项时逐项把关的要点；默认为篇六的四项，可加选篇四的“以正在干的事情为中心”。",
     )
     status = FSMField("状态", max_length=10, choices=Status.choices, default=Status.OPEN, protected=True)
     opened_by = models.ForeignKey(
@@ -98,11 +120,24 @@ class Campaign(StateMachineMixin, models.Model):
             and not self.min_items <= self.leader_min_items <= self.MAX_ITEMS
         ):
             errors["leader_min_items"] = f"领导干部最少事项数应不少于一般最少事项数，且不超过 {self.MAX_ITEMS}。"
+        points = self.review_points
+        if not isinstance(points, list) or not points or any(p not in REVIEW_POINTS for p in points):
+            errors["review_points"] = "请至少选择一项审核要点。"
         if errors:
             raise ValidationError(errors)
 
-    def is_open(self) -> bool:
-        return self.status == self.Status.OPEN
+    def review_checklist(self) -> list[tuple[str, str]]:
+        """The campaign's 审诺 points as (key, label), in the order of the catalogue."""
+        chosen = set(self.review_points or DEFAULT_REVIEW_POINTS)
+        return [(key, label) for key, (label, _) in REVIEW_POINTS.items() if key in chosen]
+
+    def is_open(self, today: datetime.date | None = None) -> bool:
+        """Running: open and not past its end date (read from the dates, whether or not the job closed it)."""
+        return self.status == self.Status.OPEN and not self.has_ended(today)
+
+    def get_status_display(self) -> str:
+        # A campaign past its end date reads as ended on every page before the nightly job closes it.
+        return self.Status.OPEN.label if self.is_open() else self.Status.CLOSED.label
 
     def default_date(self, today: datetime.date | None = None) -> datetime.date:
         """The date a form offers by default (issue 13 §8): today while the campaign runs, else the nearest of its
@@ -685,29 +720,46 @@ def _num(value) -> str:
     return text or "0"
 
 
+def _legacy_point(key: str):
+    """The old boolean column `key` of a review, read from and written to its checklist (callers and the demo
+    still name the four points this way)."""
+
+    def get(review) -> bool:
+        return any(p["key"] == key and p["passed"] for p in review.checklist)
+
+    def set_(review, passed: bool) -> None:
+        review.checklist = [p for p in review.checklist if p["key"] != key] + [
+            {"key": key, "label": REVIEW_POINTS[key][0], "passed": bool(passed)}
+        ]
+        review.checklist.sort(key=lambda p: list(REVIEW_POINTS).index(p["key"]) if p["key"] in REVIEW_POINTS else 99)
+
+    return property(get, set_)
+
+
 class Review(models.Model):
-    """审诺: the reviewer's decision with the four checks."""
+    """审诺: the reviewer's decision with the campaign's checklist, point by point."""
 
     class Decision(models.TextChoices):
         APPROVE = "approve", "审定通过"
         RETURN = "return", "退回修改"
 
-    CHECKS = (
-        ("reflects_advanced_nature", "体现先进性要求"),
-        ("fits_post_duties", "体现岗位职责特点"),
-        ("meets_public_wishes", "符合群众意愿"),
-        ("is_feasible", "切实可行"),
-    )
+    # The four points of 篇六, the default checklist (kept for callers that name them).
+    CHECKS = tuple((key, REVIEW_POINTS[key][0]) for key in DEFAULT_REVIEW_POINTS)
 
     pledge = models.ForeignKey(Pledge, verbose_name="承诺书", on_delete=models.CASCADE, related_name="reviews")
     by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="审核人", on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField("审核时间", default=timezone.now)
     decision = models.CharField("审核结论", max_length=10, choices=Decision.choices)
-    reflects_advanced_nature = models.BooleanField("体现先进性要求", default=False)
-    fits_post_duties = models.BooleanField("体现岗位职责特点", default=False)
-    meets_public_wishes = models.BooleanField("符合群众意愿", default=False)
-    is_feasible = models.BooleanField("切实可行", default=False)
+    # One entry per point asked: {"key", "label", "passed"}. The label is stored as it read at the review, so an
+    # old review stays readable whatever the campaign or the catalogue says later.
+    checklist = models.JSONField("审核要点", default=list, blank=True)
     comment = models.TextField("审核意见", max_length=2000, blank=True)
+
+    reflects_advanced_nature = _legacy_point("reflects_advanced_nature")
+    fits_post_duties = _legacy_point("fits_post_duties")
+    meets_public_wishes = _legacy_point("meets_public_wishes")
+    is_feasible = _legacy_point("is_feasible")
+    centres_on_current_work = _legacy_point("centres_on_current_work")
 
     class Meta:
         verbose_name = "审核记录"
@@ -717,8 +769,12 @@ class Review(models.Model):
     def __str__(self) -> str:
         return f"{self.get_decision_display()}：{self.pledge}"
 
+    def points(self) -> list[tuple[str, bool]]:
+        """(label, passed) for each point asked, as the PDF and the pages show the checklist."""
+        return [(p["label"], bool(p["passed"])) for p in self.checklist]
+
     def passed_checks(self) -> list[str]:
-        return [label for name, label in self.CHECKS if getattr(self, name)]
+        return [label for label, passed in self.points() if passed]
 
 
 class ReviewItemComment(models.Model):

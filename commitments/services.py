@@ -97,9 +97,17 @@ def _url(pledge: Pledge) -> str:
 
 
 def campaign_for(organization: Organization) -> Campaign | None:
-    """The open campaign whose subtree contains `organization`."""
+    """The running campaign whose subtree contains `organization`: open, and not past its end date.
+
+    A campaign past its end date is over on every page the day after, whether or not the nightly job
+    (close_ended_campaigns) has closed it yet; see `require_running` for what stays open after the end.
+    """
     return (
-        Campaign.objects.filter(status=Campaign.Status.OPEN, organization__path__in=organization.ancestor_paths())
+        Campaign.objects.filter(
+            status=Campaign.Status.OPEN,
+            ends_on__gte=timezone.localdate(),
+            organization__path__in=organization.ancestor_paths(),
+        )
         .select_related("organization")
         .order_by("-organization__depth")
         .first()
@@ -110,7 +118,7 @@ def campaign_for(organization: Organization) -> Campaign | None:
 def campaign_open(*, organization: Organization, by: User, **fields) -> Campaign:
     organization = Organization.objects.select_for_update().get(pk=organization.pk)
     require(by, PledgeAction.OPEN_CAMPAIGN, organization)
-    overlapping = Campaign.objects.filter(status=Campaign.Status.OPEN).filter(
+    overlapping = Campaign.objects.filter(status=Campaign.Status.OPEN, ends_on__gte=timezone.localdate()).filter(
         Q(organization__path__in=organization.ancestor_paths()) | Q(organization__path__startswith=organization.path)
     )
     if overlapping.exists():
@@ -121,6 +129,23 @@ def campaign_open(*, organization: Organization, by: User, **fields) -> Campaign
     stamp(campaign, by, "开启承诺批次")
     campaign.save()
     return campaign
+
+
+def require_running(campaign: Campaign, act: str) -> None:
+    """The rule at the end of a campaign (issue 13 §3), read from the dates, not from the nightly job.
+
+    From the day after its end date (结束日期), or once closed, a campaign is over. Frozen then: new pledges and
+    new opinions for it, editing and submitting pledges, review (审诺), signing and countersigning (定诺, online
+    or on paper) and amendments — the promises of the year are what was signed by then. Still open: reading
+    everything, publishing a pledge already signed (亮诺), fulfilment logs, 申请销号 and 确认销号 of items,
+    help flags, monthly self-checks and quarterly inspections of the year, the evaluations (一诺一评, appraisals,
+    rectifications) and answering the public's supervision — the year's promises are still kept and judged.
+    """
+    if campaign.status != Campaign.Status.OPEN or campaign.has_ended():
+        raise DomainError(
+            f"承诺批次“{campaign.name}”已于{date_format(campaign.ends_on)}结束，不能再{act}。"
+            "已签约的承诺仍可践诺、申请销号和接受监督。"
+        )
 
 
 @transaction.atomic
@@ -140,6 +165,7 @@ def opinion_create(*, organization: Organization, by: User, **fields) -> Opinion
     campaign = fields.pop("campaign", None) or campaign_for(organization)
     if campaign is None:
         raise DomainError("目前没有进行中的承诺批次，不能录入意见建议。")
+    require_running(campaign, "录入意见建议")
     opinion = Opinion(organization=organization, campaign=campaign, created_by=by, **fields)
     opinion.full_clean(exclude=["created_by"])
     stamp(opinion, by)
@@ -372,6 +398,7 @@ def pledge_update(*, pledge: Pledge, by: User, items: list[dict] | None, witness
     """
     pledge = _lock(pledge)
     require(by, PledgeAction.EDIT_PLEDGE, pledge)
+    require_running(pledge.campaign, "修改承诺书")
     if not pledge.is_editable:
         raise DomainError(f"承诺书当前为“{pledge.get_status_display()}”，不能修改。")
     if witness_name is not None and pledge.is_oral:
@@ -436,12 +463,22 @@ def pledge_update(*, pledge: Pledge, by: User, items: list[dict] | None, witness
 
 # --- 审诺 ------------------------------------------------------------------------------------------------
 
-CHECK_NAMES = [name for name, _ in Review.CHECKS]
+CHINESE_COUNTS = {1: "一", 2: "两", 3: "三", 4: "四", 5: "五"}
+
+
+def _checklist(pledge: Pledge, checks: dict | None) -> list[dict]:
+    """The campaign's 审诺 points (issue 13 §7, 篇六 and 篇四) with the reviewer's answer to each."""
+    checks = checks or {}
+    return [
+        {"key": key, "label": label, "passed": bool(checks.get(key))}
+        for key, label in pledge.campaign.review_checklist()
+    ]
 
 
 @transaction.atomic
 def pledge_submit(*, pledge: Pledge, by: User) -> Pledge:
     pledge = _lock(pledge)
+    require_running(pledge.campaign, "提交承诺书")
     _take(pledge, "submit", by)
     notify(
         reviewers_of(pledge),
@@ -458,6 +495,7 @@ def pledge_return(
     *, pledge: Pledge, by: User, comment: str, checks: dict | None = None, item_comments: dict | None = None
 ) -> Pledge:
     pledge = _lock(pledge)
+    require_running(pledge.campaign, "审核承诺书")
     if not comment.strip():
         raise DomainError("退回修改时请填写审核意见，说明需要怎样修改。")
     _take(pledge, "return_for_changes", by, comment=comment.strip())
@@ -466,7 +504,7 @@ def pledge_return(
         by=by,
         decision=Review.Decision.RETURN,
         comment=comment.strip(),
-        **{name: bool((checks or {}).get(name)) for name in CHECK_NAMES},
+        checklist=_checklist(pledge, checks),
     )
     items = {i.pk: i for i in pledge.items.all()}
     ReviewItemComment.objects.bulk_create(
@@ -489,16 +527,19 @@ def pledge_return(
 @transaction.atomic
 def pledge_approve(*, pledge: Pledge, by: User, checks: dict, comment: str = "") -> Pledge:
     pledge = _lock(pledge)
-    missing = [label for name, label in Review.CHECKS if not checks.get(name)]
+    require_running(pledge.campaign, "审核承诺书")
+    checklist = _checklist(pledge, checks)
+    missing = [p["label"] for p in checklist if not p["passed"]]
     if missing:
-        raise DomainError("审定通过须四项审核要点全部符合，尚未勾选：" + "、".join(missing) + "。")
+        count = CHINESE_COUNTS.get(len(checklist), str(len(checklist)))
+        raise DomainError(f"审定通过须{count}项审核要点全部符合，尚未勾选：" + "、".join(missing) + "。")
     _take(pledge, "approve", by, comment=comment.strip())
     review = Review.objects.create(
         pledge=pledge,
         by=by,
         decision=Review.Decision.APPROVE,
         comment=comment.strip(),
-        **{name: True for name in CHECK_NAMES},
+        checklist=checklist,
     )
     if pledge.is_oral:
         text = f"{pledge.pledger_name}的口头承诺已审定，请审定方签署。"
@@ -601,6 +642,7 @@ def pledge_sign(
 ) -> Pledge:
     """The pledging side signs the approved text."""
     pledge = _lock(pledge)
+    require_running(pledge.campaign, "签署承诺书")
     if pledge.status != Pledge.Status.APPROVED:
         raise DomainError(f"承诺书当前为“{pledge.get_status_display()}”，不能签署。")
     if pledge.is_oral:
@@ -660,6 +702,7 @@ def pledge_record_paper_signature(*, pledge: Pledge, by: User, scan, signed_on: 
     the scan can be swapped later unnoticed. The date must be in the campaign and not in the future.
     """
     pledge = _lock(pledge)
+    require_running(pledge.campaign, "登记签字")
     if not pledge.is_paper:
         raise DomainError("只有纸质签字的书面承诺才登记纸质签字。")
     if pledge.status != Pledge.Status.APPROVED:
@@ -731,6 +774,7 @@ def pledge_countersign(
 ) -> Pledge:
     """The reviewing side signs; the pledge is then signed (and published when the campaign says so)."""
     pledge = _lock(pledge)
+    require_running(pledge.campaign, "签署承诺书")
     if pledge.status == Pledge.Status.APPROVED and not pledge.ready_for_countersign():
         raise DomainError("承诺人还没有签署，审定方暂不能签署。")
     if not has_transition_perm(pledge.countersign, by):
@@ -787,6 +831,7 @@ def pledge_publish(*, pledge: Pledge, by: User) -> Pledge:
 def pledge_amend(*, pledge: Pledge, by: User, reason: str) -> Pledge:
     """变更: the signed revision is kept as it is; a new revision starts in draft with the same items."""
     pledge = _lock(pledge)
+    require_running(pledge.campaign, "变更承诺")
     if not reason.strip():
         raise DomainError("请说明变更原因。")
     _take(pledge, "amend", by, comment=reason.strip())

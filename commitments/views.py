@@ -640,10 +640,10 @@ def pledge_review(request, pk):
     user = request.user
     pledge = _pledge_or_404(user, pk, "review_pledge")
     items = list(pledge.items.prefetch_related("cited_opinions"))
-    form = ReviewForm(request.POST or None, items=items)
+    form = ReviewForm(request.POST or None, items=items, points=pledge.campaign.review_checklist())
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        checks = {name: data.get(name, False) for name, _ in Review.CHECKS}
+        checks = form.checks()
         try:
             if data["decision"] == Review.Decision.APPROVE:
                 services.pledge_approve(pledge=pledge, by=user, checks=checks, comment=data["comment"])
