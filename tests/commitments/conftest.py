@@ -2,6 +2,7 @@ import datetime
 from dataclasses import dataclass
 
 import pytest
+import time_machine
 
 from commitments import services
 from commitments.models import Campaign, Opinion, Pledge
@@ -32,8 +33,38 @@ class World:
     opinion: Opinion
 
 
+# The world's campaign runs through 2025. A campaign past its end date is over when a page is read (issue 13 §3:
+# no new pledges, no editing or signing), so a test of the world that does not set the clock itself runs on the
+# campaign's last day — at 00:30 in Shanghai, when the date in UTC is still the day before, so code that takes the
+# UTC date for the local one still shows.
+WORLD_NOW = "2025-12-30T16:30:00Z"
+
+
+def _sets_own_clock(request) -> bool:
+    return "time_machine" in request.fixturenames or request.node.get_closest_marker("time_machine") is not None
+
+
 @pytest.fixture
-def world(tree) -> World:
+def world(request, tree):
+    """The world is built while its campaign runs; a test that sets the clock itself then has its own clock."""
+    traveller = time_machine.travel(WORLD_NOW, tick=True)
+    traveller.start()
+    try:
+        built = _build_world(tree)
+    except BaseException:
+        traveller.stop()
+        raise
+    if _sets_own_clock(request):
+        traveller.stop()
+        yield built
+        return
+    try:
+        yield built
+    finally:
+        traveller.stop()
+
+
+def _build_world(tree) -> World:
     county_committee = UserFactory(username="county")
     grant(county_committee, Role.COMMITTEE, tree.county)
     campaign = services.campaign_open(

@@ -10,10 +10,11 @@ import pytest
 from django.urls import reverse
 
 from commitments import selectors, services
-from commitments.models import Campaign, Notification
-from tests.factories import MemberFactory, UserFactory
+from commitments.models import Campaign, Notification, Pledge
+from organizations.errors import DomainError
+from tests.factories import PASSWORD, MemberFactory, UserFactory
 
-from .conftest import fresh
+from .conftest import FULL_CHECKS, fresh
 
 SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
 
@@ -175,3 +176,51 @@ def test_the_log_and_opinion_forms_default_inside_the_campaign(client, world, pu
     time_machine.move_to(at("2026-03-01"))
     client.force_login(world.member.user)  # the session of June has expired
     assert 'value="2025-12-31"' in client.get(url).content.decode()
+
+
+# --- the end of a campaign, read from the dates (no job needed) --------------------------------------------
+
+
+def test_after_its_end_date_a_campaign_is_over_before_the_job_runs(client, world, pledge_in, draft, time_machine):
+    """Issue 13 §3: the day after 结束日期 the campaign is over on every page although still 'open' in the
+    database (`make run` has no beat): no new pledge, no editing, no signing; 销号 goes on."""
+    time_machine.move_to(at("2025-06-15"))
+    signed = pledge_in("published")
+    other = MemberFactory(organization=world.tree.branch_a1, user=UserFactory(username="late"), name="迟党员")
+    approved = draft(other, n=1)
+    services.pledge_submit(pledge=approved, by=other.user)
+    services.pledge_approve(pledge=approved, by=world.secretary, checks=FULL_CHECKS)
+    time_machine.move_to(at("2026-01-01", 8))
+    assert fresh(world.campaign).status == Campaign.Status.OPEN  # the job has not run
+    assert not fresh(world.campaign).is_open() and fresh(world.campaign).get_status_display() == "已结束"
+    assert services.campaign_for(world.tree.branch_a1) is None
+    newcomer = MemberFactory(organization=world.tree.branch_a1, user=UserFactory(username="new"), name="新党员")
+    with pytest.raises(DomainError, match="目前没有进行中的承诺批次"):
+        services.pledge_create_for_member(member=newcomer, organization=world.tree.branch_a1, by=newcomer.user)
+    with pytest.raises(DomainError, match="已于2025年12月31日结束，不能再签署承诺书"):
+        services.pledge_sign(pledge=approved, by=other.user, password=PASSWORD, typed_name="迟党员")
+    with pytest.raises(DomainError, match="不能再变更承诺"):
+        services.pledge_amend(pledge=signed, by=world.member.user, reason="调整")
+    assert fresh(approved).status == Pledge.Status.APPROVED and fresh(signed).status == Pledge.Status.PUBLISHED
+    # Still open: 销号 of the year's items.
+    it = signed.items.first()
+    services.item_request_tick_off(item=it, by=world.member.user, note="已完成。")
+    services.item_confirm_tick_off(item=it, by=world.secretary)
+    assert fresh(it).state == "ticked_off"
+    client.force_login(world.committee)
+    page = client.get(reverse("commitments:campaigns")).content.decode()
+    assert "已结束" in page
+
+
+def test_a_new_campaign_may_open_once_the_old_one_has_ended(world, people, time_machine):
+    time_machine.move_to(at("2026-01-02"))
+    new = services.campaign_open(
+        organization=world.tree.county,
+        by=people.county_committee,
+        name="2026年度公开承诺",
+        year=2026,
+        starts_on=datetime.date(2026, 1, 1),
+        sign_deadline=datetime.date(2026, 3, 31),
+        ends_on=datetime.date(2026, 12, 31),
+    )
+    assert services.campaign_for(world.tree.branch_a1) == new
