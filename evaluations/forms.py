@@ -9,7 +9,7 @@ from commitments.models import Pledge
 from organizations.forms import ChineseBlankMixin, DateInput, OrganizationChoiceField
 from organizations.models import Member, Organization
 
-from .models import Award, Ballot, Grade, LeaderReview
+from .models import Appraisal, Award, Ballot, Grade, LeaderReview
 from .selectors import GRADED_KINDS, QUARTER_NAMES, aspects_for, month_label
 from .services.appraisals import MAX_CODES_PER_BATCH, REASON_MAX_LENGTH
 from .services.awards import MEMBER_KINDS, ORGANIZATION_KINDS
@@ -29,8 +29,21 @@ def _count_field(label: str, **kwargs) -> forms.IntegerField:
 
 
 class AppraisalForm(ChineseBlankMixin, forms.Form):
+    kind = forms.ChoiceField(
+        label="评议类别",
+        choices=Appraisal.Kind.choices,
+        initial=Appraisal.Kind.HALF_YEARLY,
+        help_text="窗口单位每年组织一次服务对象测评（三亮三创三评）；群众评议每半年一次。",
+    )
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
-    half = forms.TypedChoiceField(label="半年", coerce=int, choices=[("", "请选择"), (1, "上半年"), (2, "下半年")])
+    half = forms.TypedChoiceField(
+        label="半年",
+        coerce=int,
+        required=False,
+        empty_value=None,
+        choices=[("", "请选择"), (1, "上半年"), (2, "下半年")],
+        help_text="窗口服务对象测评按年度，不用选择。",
+    )
     held_on = forms.DateField(label="评议日期", widget=DateInput())
     place = forms.CharField(label="地点", max_length=100)
     report_text = forms.CharField(
@@ -45,6 +58,7 @@ class AppraisalForm(ChineseBlankMixin, forms.Form):
     planned_deputies = _count_field("“两代表一委员”")
     planned_cadres = _count_field("党员干部")
     planned_masses = _count_field("基层群众")
+    planned_service_users = _count_field("服务对象", required=False)
     member_pledges = forms.ModelMultipleChoiceField(
         label="逐人测评的党员（选填）",
         queryset=Pledge.objects.none(),
@@ -59,10 +73,14 @@ class AppraisalForm(ChineseBlankMixin, forms.Form):
         "planned_deputies",
         "planned_cadres",
         "planned_masses",
+        "planned_service_users",
     )
 
-    def __init__(self, *args, member_pledges=(), **kwargs):
+    def __init__(self, *args, member_pledges=(), window_unit: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if not window_unit:
+            del self.fields["kind"]
+            self.fields["half"].help_text = ""
         ids = [p.pk for p in member_pledges]
         field = self.fields["member_pledges"]
         field.queryset = Pledge.objects.filter(pk__in=ids).select_related("member")
@@ -73,8 +91,47 @@ class AppraisalForm(ChineseBlankMixin, forms.Form):
     def planned_fields(self):
         return [self[name] for name in self.PLANNED]
 
+    def clean(self):
+        data = super().clean()
+        if data.get("kind", Appraisal.Kind.HALF_YEARLY) != Appraisal.Kind.WINDOW and not data.get("half"):
+            self.add_error("half", "请选择上半年或下半年。")
+        return data
+
+    def service_kwargs(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["member_pledges"] = list(data.get("member_pledges") or [])
+        data["kind"] = data.get("kind") or Appraisal.Kind.HALF_YEARLY
+        data["half"] = data.get("half") or Appraisal.FULL_YEAR
+        data["planned_service_users"] = data.get("planned_service_users") or 0
+        return data
+
     def other_fields(self):
         return [f for f in self if f.name not in self.PLANNED]
+
+
+class AttendanceForm(ChineseBlankMixin, forms.Form):
+    """实到人数 by group (篇六)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, label in Appraisal.GROUPS:
+            self.fields[f"attended_{name}"] = _count_field(label, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not any(data.get(name) for name in self.fields):
+            raise forms.ValidationError("请填写各方面实到的人数。")
+        return {name: data.get(name) or 0 for name in self.fields}
+
+
+class ReportForm(forms.Form):
+    report_text = forms.CharField(
+        label="书记报告",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="党组织书记在评议会上报告推进创先争优、兑现公开承诺、完成中心工作、为民办实事以及党员践诺等情况。",
+        error_messages={"required": "请填写书记报告。"},
+    )
 
 
 class CodesForm(forms.Form):

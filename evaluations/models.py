@@ -113,27 +113,42 @@ def participant_minimum(org: Organization) -> int:
     return 30
 
 
+def has_report(appraisal: Appraisal) -> bool:
+    """篇六: “在评议会上，党组织书记要报告本单位推进创先争优活动、兑现公开承诺……等情况” before the vote counts."""
+    return bool((appraisal.report_text or "").strip())
+
+
 class Appraisal(StateMachineMixin, models.Model):
-    """群众评议: a half-yearly satisfaction appraisal of an organization."""
+    """群众评议: a half-yearly satisfaction appraisal of an organization (篇六), or the yearly appraisal of a
+    window unit by its 服务对象 (篇五 “三亮三创三评”)."""
+
+    class Kind(models.TextChoices):
+        HALF_YEARLY = "half_yearly", "群众评议"
+        WINDOW = "window", "窗口服务对象测评"
 
     class Status(models.TextChoices):
         OPEN = "open", "评议中"
         CLOSED = "closed", "已结束"
 
+    # 篇六: “上一级党组织领导班子成员和本单位领导班子全体成员、‘两代表一委员’、党员干部和基层群众等各个层面的
+    # 代表”; 服务对象 are the participants of a window unit's appraisal (篇五).
     GROUPS = (
         ("superior_leaders", "上级党组织领导班子成员"),
         ("own_leaders", "本单位领导班子"),
         ("deputies", "两代表一委员"),
         ("cadres", "党员干部"),
         ("masses", "基层群众"),
+        ("service_users", "服务对象"),
     )
+    FULL_YEAR = 0
 
     organization = models.ForeignKey(
         Organization, verbose_name="被评议党组织", on_delete=models.PROTECT, related_name="appraisals"
     )
     campaign = models.ForeignKey(Campaign, verbose_name="承诺批次", on_delete=models.PROTECT, null=True, blank=True)
+    kind = models.CharField("评议类别", max_length=20, choices=Kind.choices, default=Kind.HALF_YEARLY)
     year = models.PositiveIntegerField("年度")
-    half = models.PositiveSmallIntegerField("半年", choices=[(1, "上半年"), (2, "下半年")])
+    half = models.PositiveSmallIntegerField("半年", choices=[(0, "全年"), (1, "上半年"), (2, "下半年")])
     held_on = models.DateField("评议日期")
     place = models.CharField("地点", max_length=100)
     report_text = models.TextField("书记报告", max_length=5000, blank=True)
@@ -142,6 +157,14 @@ class Appraisal(StateMachineMixin, models.Model):
     planned_deputies = models.PositiveIntegerField("两代表一委员（计划人数）", default=0)
     planned_cadres = models.PositiveIntegerField("党员干部（计划人数）", default=0)
     planned_masses = models.PositiveIntegerField("基层群众（计划人数）", default=0)
+    planned_service_users = models.PositiveIntegerField("服务对象（计划人数）", default=0)
+    # Who came, group by group (篇六 names the groups); empty until the organizer records the attendance.
+    attended_superior_leaders = models.PositiveIntegerField("上级党组织领导班子成员（实到）", null=True, blank=True)
+    attended_own_leaders = models.PositiveIntegerField("本单位领导班子（实到）", null=True, blank=True)
+    attended_deputies = models.PositiveIntegerField("两代表一委员（实到）", null=True, blank=True)
+    attended_cadres = models.PositiveIntegerField("党员干部（实到）", null=True, blank=True)
+    attended_masses = models.PositiveIntegerField("基层群众（实到）", null=True, blank=True)
+    attended_service_users = models.PositiveIntegerField("服务对象（实到）", null=True, blank=True)
     member_questions = models.ManyToManyField(
         Pledge, verbose_name="逐人测评的党员承诺", blank=True, related_name="appraisals"
     )
@@ -160,6 +183,9 @@ class Appraisal(StateMachineMixin, models.Model):
     basically_satisfied = models.PositiveIntegerField("基本满意", default=0)
     unsatisfied = models.PositiveIntegerField("不满意", default=0)
     satisfaction = models.DecimalField("满意度", max_digits=6, decimal_places=4, null=True, blank=True)
+    # The campaign's weights and 意见较大 threshold the result was computed with, kept as they were at closing:
+    # {"satisfied": "1.00", "basically": "1.00", "unsatisfied": "0.00", "unsatisfied_threshold": "0.10"}.
+    computed_with = models.JSONField("计算依据", default=dict, blank=True)
     is_published = models.BooleanField("结果已公开", default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="组织者", on_delete=models.PROTECT, related_name="+"
@@ -189,8 +215,76 @@ class Appraisal(StateMachineMixin, models.Model):
         return sum(getattr(self, f"planned_{name}") for name, _ in self.GROUPS)
 
     @property
+    def attendance_recorded(self) -> bool:
+        return any(getattr(self, f"attended_{name}") is not None for name, _ in self.GROUPS)
+
+    @property
+    def attended_total(self) -> int | None:
+        if not self.attendance_recorded:
+            return None
+        return sum(getattr(self, f"attended_{name}") or 0 for name, _ in self.GROUPS)
+
+    def participant_rows(self) -> list[tuple[str, int, int | None]]:
+        """(group, planned, attended) for each group with anyone planned or present."""
+        rows = []
+        for name, label in self.GROUPS:
+            planned, attended = getattr(self, f"planned_{name}"), getattr(self, f"attended_{name}")
+            if planned or attended:
+                rows.append((label, planned, attended))
+        return rows
+
+    @property
+    def unsatisfied_share(self) -> Decimal | None:
+        if not self.valid_ballots:
+            return None
+        return Decimal(self.unsatisfied) / Decimal(self.valid_ballots)
+
+    @property
+    def unsatisfied_threshold(self) -> Decimal | None:
+        """The 意见较大 threshold of the result: as stored at closing, else the campaign's current one."""
+        stored = (self.computed_with or {}).get("unsatisfied_threshold")
+        if stored is not None:
+            return Decimal(stored)
+        return self.campaign.unsatisfied_threshold if self.campaign_id else None
+
+    @property
+    def strong_objection(self) -> bool:
+        """意见较大 (篇六 “凡群众评议意见较大、满意度低于90%的党组织”): 不满意 above the campaign's share."""
+        share, threshold = self.unsatisfied_share, self.unsatisfied_threshold
+        return share is not None and threshold is not None and share > threshold
+
+    @property
+    def below_threshold(self) -> bool:
+        return self.satisfaction is not None and self.satisfaction < self.THRESHOLD
+
+    @property
     def passed(self) -> bool | None:
-        return None if self.satisfaction is None else self.satisfaction >= self.THRESHOLD
+        """Neither 满意度低于90% nor 意见较大: no rectification needed."""
+        if self.satisfaction is None:
+            return None
+        return not self.below_threshold and not self.strong_objection
+
+    def rectification_reasons(self) -> list[str]:
+        """Why the result calls for 整改, in the words of the results page."""
+        from .selectors import satisfaction_text
+
+        reasons = []
+        if self.below_threshold:
+            reasons.append(f"满意度 {satisfaction_text(self.satisfaction)}，低于90%")
+        if self.strong_objection:
+            share = satisfaction_text(self.unsatisfied_share.quantize(Decimal("0.0001")))
+            limit = satisfaction_text(self.unsatisfied_threshold)
+            reasons.append(f"“不满意”票占 {share}，超过 {limit}，群众意见较大")
+        return reasons
+
+    @property
+    def weights_used(self) -> tuple[Decimal, Decimal, Decimal] | None:
+        """满意 / 基本满意 / 不满意 weights the result was computed with (None for a result from before they were
+        kept)."""
+        data = self.computed_with or {}
+        if "satisfied" not in data:
+            return None
+        return (Decimal(data["satisfied"]), Decimal(data["basically"]), Decimal(data["unsatisfied"]))
 
     @property
     def satisfaction_display(self) -> str:
@@ -203,6 +297,7 @@ class Appraisal(StateMachineMixin, models.Model):
         source=Status.OPEN,
         target=Status.CLOSED,
         permission=ask(EvaluationAction.MANAGE_APPRAISAL, "organization"),
+        conditions=[has_report],
         custom={"label": "结束评议并公布结果"},
     )
     def close(self):
@@ -295,7 +390,7 @@ class Rectification(StateMachineMixin, models.Model):
     """整改: report, approval by the superior, completion with evidence, closed after a passing re-appraisal."""
 
     class Source(models.TextChoices):
-        APPRAISAL = "appraisal", "群众评议满意度低于90%"
+        APPRAISAL = "appraisal", "群众评议满意度低于90%或意见较大"
         LEADER_REVIEW = "leader_review", "领导点评要求整改"
         UNFULFILLED = "unfulfilled", "承诺未兑现（一诺一评）"
 
@@ -653,3 +748,48 @@ class Tally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization.name}{self.period}统计"
+
+
+class ContactPoint(models.Model):
+    """创先争优联系点: an organization a leader (处级以上 / 县级党员领导干部) has taken as his contact point.
+
+    篇六: “县级党员领导干部重点点评联系点和分管单位党组织”; 篇四: leaders “已建立创先争优活动联系点” guide it; 篇十二 counts 处级以上领导干部’s 联系点.
+    His leader reviews and visits of that organization count there as 联系领导点评.
+    """
+
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="联系领导", on_delete=models.CASCADE, related_name="contact_points"
+    )
+    organization = models.ForeignKey(
+        Organization, verbose_name="联系点党组织", on_delete=models.CASCADE, related_name="contact_points"
+    )
+    since = models.DateField("建立联系点日期")
+    created_at = models.DateTimeField("登记时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "联系点"
+        verbose_name_plural = "联系点"
+        ordering = ["organization__path", "since", "id"]
+        constraints = [models.UniqueConstraint(fields=["leader", "organization"], name="one_contact_point_per_leader")]
+
+    def __str__(self) -> str:
+        return f"{self.organization.name}（联系点）"
+
+
+class ContactVisit(models.Model):
+    """A leader's visit of his contact point (走访、调研、指导), recorded by himself."""
+
+    contact_point = models.ForeignKey(
+        ContactPoint, verbose_name="联系点", on_delete=models.CASCADE, related_name="visits"
+    )
+    visited_on = models.DateField("走访日期")
+    note = models.CharField("走访内容", max_length=500)
+    created_at = models.DateTimeField("登记时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "联系点走访"
+        verbose_name_plural = "联系点走访"
+        ordering = ["-visited_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.contact_point.organization.name}{self.visited_on:%Y年%-m月%-d日}走访"

@@ -43,6 +43,13 @@ from .statistics import Period, _last_day, parse_period
 
 
 SATISFACTION_WEIGHTS = (Decimal("1"), Decimal("1"), Decimal("0"))
+DEFAULT_UNSATISFIED_THRESHOLD = Decimal("0.10")
+
+
+def weights_text(weights) -> str:
+    """满意 ×1、基本满意 ×0.8、不满意 ×0: how the satisfaction was computed, for the results."""
+    names = ("满意", "基本满意", "不满意")
+    return "、".join(f"{name} ×{Decimal(w).normalize():f}" for name, w in zip(names, weights, strict=True))
 
 
 def campaign_weights(campaign: Campaign | None) -> tuple[Decimal, Decimal, Decimal]:
@@ -67,9 +74,31 @@ def satisfaction_of(
     return (score / Decimal(valid)).quantize(Decimal("0.0001"), rounding=ROUND_DOWN)
 
 
+def latest_campaign_of(org: Organization) -> Campaign | None:
+    """The campaign covering `org` that began last, running or over (a form's dates fall inside it)."""
+    today = timezone.localdate()
+    return (
+        Campaign.objects.filter(organization__path__in=org.ancestor_paths(), starts_on__lte=today)
+        .order_by("-starts_on", "-organization__depth", "-id")
+        .first()
+    )
+
+
+def day_in_campaign(campaign: Campaign | None, today: datetime.date | None = None) -> datetime.date:
+    """The date a form offers by default: today when it falls inside the campaign, else the campaign's last day
+    (its first day when the campaign has not begun), so a default never lands outside the round (issue 13 §8)."""
+    today = today or timezone.localdate()
+    if campaign is None or campaign.starts_on <= today <= campaign.ends_on:
+        return today
+    return campaign.starts_on if today < campaign.starts_on else campaign.ends_on
+
+
 def appraisal_title(appraisal: Appraisal) -> str:
-    """2025年上半年群众评议, marked when it is the session after a rectification."""
-    title = f"{appraisal.year}年{appraisal.get_half_display()}群众评议"
+    """2025年上半年群众评议 (2025年窗口服务对象测评), marked when it is the session after a rectification."""
+    if appraisal.kind == Appraisal.Kind.WINDOW:
+        title = f"{appraisal.year}年窗口服务对象测评"
+    else:
+        title = f"{appraisal.year}年{appraisal.get_half_display()}群众评议"
     return title + ("（整改后再次评议）" if appraisal.rectification_id else "")
 
 
@@ -326,6 +355,23 @@ def appraisals_in(*, org: Organization, filters: dict[str, str]):
     if filters["q"]:
         qs = qs.filter(organization__name__icontains=filters["q"])
     return qs
+
+
+def organizations_without_appraisal(*, org: Organization, year: int, half: int):
+    """The active organizations below `org` without a 群众评议 (open or closed) in `half` of `year`, with the date
+    of their last one (one query); 篇六 asks every organization for one each half-year."""
+    held = Appraisal.objects.filter(organization=OuterRef("pk"), kind=Appraisal.Kind.HALF_YEARLY, year=year, half=half)
+    last = (
+        Appraisal.objects.filter(organization=OuterRef("pk"), kind=Appraisal.Kind.HALF_YEARLY)
+        .order_by("-held_on", "-id")
+        .values("held_on")[:1]
+    )
+    return (
+        Organization.objects.filter(path__startswith=org.path, depth__gt=org.depth, is_active=True)
+        .exclude(Exists(held))
+        .annotate(last_held_on=Subquery(last))
+        .order_by("path")
+    )
 
 
 def appraisal_years(org: Organization) -> list[int]:
@@ -879,19 +925,53 @@ def _count(qs) -> _SubqueryCount:
     return _SubqueryCount(qs.order_by().values("pk"))
 
 
-def award_candidates(*, org: Organization, campaign: Campaign, year: int | None = None) -> Candidates:
-    """Proposed candidates from the data, one query for members and one for organizations.
+LOW_GRADES = (Grade.FAIR, Grade.POOR)
 
-    Members (践诺明星党员): a current signed pledge in the campaign made in `org`'s subtree whose every item
-    was ticked off on or before its deadline, and, where the organization's latest closed appraisal of the
-    campaign's year exists, its satisfaction at least 95%.
-    Organizations (先进基层党组织) below `org`: every member expected to pledge has signed, at least 90% of
-    the items of the pledges made there are ticked off, and a closed appraisal (if any) reached 90%.
+
+def _member_satisfaction(pledge_ids: list[int], year: int, weights) -> dict[int, tuple[int, Decimal | None]]:
+    """pledge id → (valid ballots, satisfaction) of the member's own 逐人测评 in the closed appraisals of `year`
+    (code ballots and paper forms on his pledge); two queries whatever the number of pledges."""
+    if not pledge_ids:
+        return {}
+    counts: dict[int, list[int]] = {}
+    index = {Ballot.Choice.SATISFIED: 0, Ballot.Choice.BASICALLY: 1, Ballot.Choice.UNSATISFIED: 2}
+    closed = {"appraisal__status": Appraisal.Status.CLOSED, "appraisal__year": year}
+    rows = (
+        Ballot.objects.filter(pledge_id__in=pledge_ids, **closed)
+        .values_list("pledge_id", "choice")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for pledge_id, choice, n in rows:
+        counts.setdefault(pledge_id, [0, 0, 0])[index[choice]] += n
+    for pledge_id, s, b, u in PaperTally.objects.filter(pledge_id__in=pledge_ids, **closed).values_list(
+        "pledge_id", "satisfied", "basically_satisfied", "unsatisfied"
+    ):
+        row = counts.setdefault(pledge_id, [0, 0, 0])
+        row[0], row[1], row[2] = row[0] + s, row[1] + b, row[2] + u
+    return {pk: (sum(c), satisfaction_of(*c, sum(c), weights)) for pk, c in counts.items()}
+
+
+def award_candidates(*, org: Organization, campaign: Campaign, year: int | None = None) -> Candidates:
+    """Proposed candidates from the data: one query for members (and two for their own ballots), one for
+    organizations.
+
+    Members (践诺明星党员), from the member's own results, not his organization's (篇六 “对群众满意度较高的
+    ‘践诺明星党员’要给予表扬”): a party member (not an activist or non-party cadre, 篇一) with a current signed
+    pledge in the campaign made in `org`'s subtree whose every item was ticked off on or before its deadline;
+    where he was appraised one by one (逐人测评) in a closed appraisal of the campaign's year, his own
+    satisfaction at least 95%; and no leader review of that year graded any aspect 一般 or 差.
+    Organizations (先进基层党组织) below `org`: every member obliged to pledge (party members not exempted; the
+    volunteers are not in the denominator, 篇一) has signed, at least 90% of the items of the pledges made there
+    are ticked off, and a closed appraisal (if any) reached 90%.
     `year` is the year of the awards: candidates already nominated for it (and not rejected) are flagged.
     """
     year = year or campaign.year
     on_time = Q(items__state=PledgeItem.State.TICKED_OFF, items__ticked_off_on__lte=F("items__deadline"))
     already = Award.objects.filter(member=OuterRef("member_id"), year=year).exclude(status=Award.Status.REJECTED)
+    year_reviews = LeaderReview.objects.filter(member=OuterRef("member_id"), period__startswith=str(campaign.year))
+    low = reduce(or_, (Q(**{f"{name}__in": LOW_GRADES}) for name, _ in LeaderReview.MEMBER_ASPECTS))
+    graded = reduce(or_, (~Q(**{name: ""}) for name, _ in LeaderReview.MEMBER_ASPECTS))
     members = list(
         Pledge.objects.filter(
             campaign=campaign,
@@ -899,27 +979,37 @@ def award_candidates(*, org: Organization, campaign: Campaign, year: int | None 
             status__in=EVER_SIGNED,
             member__isnull=False,
             member__is_active=True,
+            member__political_status__in=Member.PARTY_STATUSES,
             organization__path__startswith=org.path,
         )
         .annotate(
             items_total=Count("items"),
             items_on_time=Count("items", filter=on_time),
-            satisfaction=_latest_satisfaction("organization_id", campaign.year),
+            reviews_graded=_count(year_reviews.filter(graded)),
+            low_review=Exists(year_reviews.filter(low)),
             nominated=Exists(already),
         )
-        .filter(items_total__gt=0, items_on_time=F("items_total"))
-        .filter(Q(satisfaction__isnull=True) | Q(satisfaction__gte=STAR_SATISFACTION))
+        .filter(items_total__gt=0, items_on_time=F("items_total"), low_review=False)
         .select_related("member__organization", "organization")
         .order_by("organization__path", "member__name")
     )
+    own = _member_satisfaction([p.pk for p in members], campaign.year, campaign_weights(campaign))
+    kept = []
     for p in members:
-        p.citation = f"{campaign.name}中承诺的 {p.items_total} 项事项全部按期兑现销号" + (
-            f"，所在党组织群众满意度 {float(p.satisfaction):.1%}" if p.satisfaction is not None else ""
-        )
-        p.citation += "。"
+        p.ballots, p.satisfaction = own.get(p.pk, (0, None))
+        if p.satisfaction is not None and p.satisfaction < STAR_SATISFACTION:
+            continue
+        parts = [f"{campaign.name}中承诺的 {p.items_total} 项事项全部按期兑现销号"]
+        if p.satisfaction is not None:
+            parts.append(f"群众逐人测评满意度 {float(p.satisfaction):.1%}（{p.ballots} 票）")
+        if p.reviews_graded:
+            parts.append(f"{campaign.year}年 {p.reviews_graded} 次领导点评均为“好”或“较好”")
+        p.citation = "，".join(parts) + "。"
+        kept.append(p)
+    members = kept
 
     signed = Pledge.objects.filter(campaign=campaign, status__in=EVER_SIGNED)
-    due = Member.objects.filter(organization__path__startswith=OuterRef("path"), is_active=True, is_exempt=False)
+    due = Member.objects.obliged().filter(organization__path__startswith=OuterRef("path"))
     made_there = PledgeItem.objects.filter(
         pledge__campaign=campaign,
         pledge__is_current=True,

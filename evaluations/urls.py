@@ -10,8 +10,11 @@ urlpatterns = [
     # 群众评议 and 整改
     path("appraisals/", appraisals.appraisal_index, name="appraisals"),
     path("appraisals/new/", appraisals.appraisal_open, name="appraisal_open"),
+    path("appraisals/missing/", appraisals.appraisal_missing, name="appraisal_missing"),
     path("appraisals/<int:pk>/", appraisals.appraisal_detail, name="appraisal_detail"),
     path("appraisals/<int:pk>/codes/", appraisals.appraisal_codes, name="appraisal_codes"),
+    path("appraisals/<int:pk>/attendance/", appraisals.appraisal_attendance, name="appraisal_attendance"),
+    path("appraisals/<int:pk>/report/", appraisals.appraisal_report, name="appraisal_report"),
     path("appraisals/<int:pk>/slips.pdf", appraisals.appraisal_slips, name="appraisal_slips"),
     path("appraisals/<int:pk>/tally/", appraisals.appraisal_tally, name="appraisal_tally"),
     path("appraisals/<int:pk>/close/", appraisals.appraisal_close, name="appraisal_close"),

@@ -3,9 +3,19 @@
 Every half-year a superior committee holds an appraisal meeting of an organization: at least 30 participants
 (20 for 非公有制经济组织 and 社会组织) judge its pledge fulfilment as 满意 / 基本满意 / 不满意, by one-time codes
 voted on a phone or by paper forms counted afterwards. Closing the session computes the satisfaction and
-publishes it; below 90% the organization must rectify: it reports problems, targets, measures and a deadline
+publishes it; below 90%, or with 意见较大 (a share of 不满意 above the campaign's threshold), the organization
+must rectify: it reports problems, targets, measures and a deadline
 to the superior, who approves or returns the report; when the work is done a new appraisal is held, and only
 a passing one closes the rectification.
+
+Participants (篇六): the session records, group by group, how many were planned and how many came. The planned
+total below the sector's minimum refuses to open the session; the recorded attendance below it refuses to close
+it; attendance not recorded is shown as a warning (the valid ballots, which must reach the minimum anyway, are
+then the only count of who took part). The secretary's 述诺 report (“党组织书记要报告……”) must be on record
+before the session can close.
+
+Window units (篇五 “三亮三创三评”) also hold, once a year, an appraisal by their 服务对象 with the same codes,
+paper forms, minimum and results: `kind=Appraisal.Kind.WINDOW`.
 
 Each function is one action: it locks the row it changes, asks the permission module, changes, and queues
 notifications for after commit. `ballot_cast` is the one public action: it needs no login, only a valid code.
@@ -41,10 +51,12 @@ from ..models import (
 )
 from ..permissions import EvaluationAction
 from ..selectors import (
+    DEFAULT_UNSATISFIED_THRESHOLD,
     UNFINISHED,
     BallotRefused,
     appraisal_tally,
     ballot_code_lookup,
+    campaign_weights,
     rectification_org_users,
     rectification_superior_users,
     satisfaction_text,
@@ -88,15 +100,31 @@ def appraisal_open(
     planned_deputies: int = 0,
     planned_cadres: int = 0,
     planned_masses: int = 0,
+    planned_service_users: int = 0,
     member_pledges=(),
     rectification: Rectification | None = None,
+    kind: str = Appraisal.Kind.HALF_YEARLY,
 ) -> Appraisal:
     """A superior committee opens an appraisal session of `organization` (with `rectification`: the new session
-    after the rectification was done). Member pledges, when given, are also appraised one by one."""
+    after the rectification was done). Member pledges, when given, are also appraised one by one.
+
+    `kind=Appraisal.Kind.WINDOW`: the yearly appraisal of a window unit by its 服务对象 (篇五); `half` is then
+    ignored and the session covers the whole year."""
     organization = Organization.objects.select_for_update().get(pk=organization.pk)
     require(by, EvaluationAction.MANAGE_APPRAISAL, organization)
     if not organization.is_active:
         raise DomainError("该党组织已停用，不能组织群众评议。")
+    if kind not in Appraisal.Kind.values:
+        raise DomainError("请选择评议类别。")
+    window = kind == Appraisal.Kind.WINDOW
+    if window:
+        if not organization.is_window_unit:
+            raise DomainError(f"“{organization.name}”不是窗口单位，不能组织窗口服务对象测评。")
+        half = Appraisal.FULL_YEAR
+        if planned_service_users < 1:
+            raise DomainError("窗口服务对象测评由服务对象评议，请填写参加评议的服务对象人数。")
+    elif half not in (1, 2):
+        raise ValidationError({"half": "请选择上半年或下半年。"})
     if rectification is not None:
         rectification = Rectification.objects.select_for_update(of=("self",)).get(pk=rectification.pk)
         if rectification.organization_id != organization.pk:
@@ -110,11 +138,12 @@ def appraisal_open(
         )
     if (
         rectification is None
-        and half in (1, 2)
         and Appraisal.objects.filter(
-            organization=organization, year=year, half=half, rectification__isnull=True
+            organization=organization, kind=kind, year=year, half=half, rectification__isnull=True
         ).exists()
     ):
+        if window:
+            raise DomainError(f"“{organization.name}”{year}年已经组织过窗口服务对象测评，每年一次。")
         label = "上半年" if half == 1 else "下半年"
         raise DomainError(f"“{organization.name}”{year}年{label}已经组织过群众评议；整改后的再次评议请从整改页面发起。")
     planned = {
@@ -123,8 +152,10 @@ def appraisal_open(
         "planned_deputies": planned_deputies,
         "planned_cadres": planned_cadres,
         "planned_masses": planned_masses,
+        "planned_service_users": planned_service_users,
     }
     appraisal = Appraisal(
+        kind=kind,
         organization=organization,
         campaign=campaign_for(organization),
         year=year,
@@ -314,9 +345,57 @@ def paper_tally_enter(
     return tally
 
 
+ATTENDED_FIELDS = tuple(f"attended_{name}" for name, _ in Appraisal.GROUPS)
+
+
+@transaction.atomic
+def appraisal_record_attendance(*, appraisal: Appraisal, by: User, **attended: int) -> Appraisal:
+    """Record how many of each group came (篇六's groups, and 服务对象), while the session is open."""
+    appraisal = _lock_appraisal(appraisal)
+    require(by, EvaluationAction.MANAGE_APPRAISAL, appraisal.organization)
+    _require_open(appraisal, "登记实到人数")
+    unknown = set(attended) - set(ATTENDED_FIELDS)
+    if unknown:
+        raise DomainError("参加评议人员的类别不对。")
+    labels = {f"attended_{name}": label for name, label in Appraisal.GROUPS}
+    values = {name: _count(attended.get(name) or 0, f"{labels[name]}实到人数") for name in ATTENDED_FIELDS}
+    if sum(values.values()) == 0:
+        raise DomainError("请填写各方面实到的人数。")
+    for name, value in values.items():
+        setattr(appraisal, name, value)
+    stamp(appraisal, by, "登记实到人数")
+    appraisal.save(update_fields=list(ATTENDED_FIELDS))
+    return appraisal
+
+
+def _report_missing() -> str:
+    return "书记尚未报告践诺情况：请先在评议页面填写党组织书记在评议会上所作的报告，再结束评议。"
+
+
+@transaction.atomic
+def appraisal_record_report(*, appraisal: Appraisal, by: User, report_text: str) -> Appraisal:
+    """Put the secretary's 述诺 report on record (篇六 “党组织书记要报告……”), while the session is open."""
+    appraisal = _lock_appraisal(appraisal)
+    require(by, EvaluationAction.MANAGE_APPRAISAL, appraisal.organization)
+    _require_open(appraisal, "修改书记报告")
+    text = (report_text or "").strip()
+    if not text:
+        raise DomainError("请填写书记报告。")
+    if len(text) > 5000:
+        raise DomainError("书记报告最多 5000 字。")
+    appraisal.report_text = text
+    stamp(appraisal, by, "记录书记报告")
+    appraisal.save(update_fields=["report_text"])
+    return appraisal
+
+
 @transaction.atomic
 def appraisal_close(*, appraisal: Appraisal, by: User) -> Appraisal:
-    """End the session: count, publish the result, and below 90% open a rectification.
+    """End the session: count, publish the result, and open a rectification when the satisfaction is below 90%
+    or 不满意 exceeds the campaign's 意见较大 share (篇六 “凡群众评议意见较大、满意度低于90%的党组织”).
+
+    The secretary's report must be on record (a condition of the transition), and recorded attendance must
+    reach the sector's minimum. The weights and the threshold used are kept with the result.
 
     A session held after a rectification closes that rectification when it passes; when it fails again the
     rectification goes back to 整改中 with a note, and the organization rectifies and reports done again (no
@@ -324,7 +403,7 @@ def appraisal_close(*, appraisal: Appraisal, by: User) -> Appraisal:
     """
     appraisal = _lock_appraisal(appraisal)
     require(by, EvaluationAction.MANAGE_APPRAISAL, appraisal.organization)
-    check(appraisal, "close", by, refused="该群众评议已经结束。")
+    check(appraisal, "close", by, refused="该群众评议已经结束。", blocked=_report_missing)
     tally = appraisal_tally(appraisal)
     overall = tally.overall
     organization = appraisal.organization
@@ -333,6 +412,20 @@ def appraisal_close(*, appraisal: Appraisal, by: User) -> Appraisal:
             f"目前有效票 {overall.valid} 张，{organization.get_sector_display()}领域党组织的群众评议"
             f"参加人数不少于 {tally.minimum} 人，还差 {tally.minimum - overall.valid} 人，暂不能结束评议。"
         )
+    attended = appraisal.attended_total
+    if attended is not None and attended < tally.minimum:
+        raise DomainError(
+            f"登记的实到人数合计 {attended} 人，{organization.get_sector_display()}领域党组织的群众评议"
+            f"参加人数不少于 {tally.minimum} 人（篇六），请核对实到人数后再结束评议。"
+        )
+    weights = campaign_weights(appraisal.campaign)
+    threshold = appraisal.campaign.unsatisfied_threshold if appraisal.campaign else DEFAULT_UNSATISFIED_THRESHOLD
+    appraisal.computed_with = {
+        "satisfied": str(weights[0]),
+        "basically": str(weights[1]),
+        "unsatisfied": str(weights[2]),
+        "unsatisfied_threshold": str(threshold),
+    }
     appraisal.valid_ballots = overall.valid
     appraisal.invalid_ballots = overall.paper_invalid
     appraisal.satisfied = overall.satisfied
@@ -340,16 +433,18 @@ def appraisal_close(*, appraisal: Appraisal, by: User) -> Appraisal:
     appraisal.unsatisfied = overall.unsatisfied
     appraisal.satisfaction = overall.satisfaction
     appraisal.is_published = True
-    take(appraisal, "close", by, comment=f"满意度 {satisfaction_text(overall.satisfaction)}")
+    reasons = appraisal.rectification_reasons()
+    comment = f"满意度 {satisfaction_text(overall.satisfaction)}" + (f"；{'；'.join(reasons)}" if reasons else "")
+    take(appraisal, "close", by, comment=comment, blocked=_report_missing)
     appraisal.save()
-    passed = appraisal.satisfaction >= Appraisal.THRESHOLD
+    passed = not reasons
     if appraisal.rectification_id:
         _settle_rectification(appraisal, passed, by)
     elif not passed:
         rectification = Rectification(
             organization=organization, source=Rectification.Source.APPRAISAL, appraisal=appraisal
         )
-        stamp(rectification, by, "启动整改", Rectification.Source.APPRAISAL.label)
+        stamp(rectification, by, "启动整改", "；".join(reasons))
         rectification.save()
     return appraisal
 
@@ -364,7 +459,10 @@ def _settle_rectification(appraisal: Appraisal, passed: bool, by: User) -> None:
         take(rectification, "close", by, comment=f"{held}。")
         rectification.save(update_fields=["status", "closed_at"])
         return
-    note = f"{held}，仍低于90%，请继续整改后再报整改完成。"
+    why = ["仍低于90%"] if appraisal.below_threshold else []
+    if appraisal.strong_objection:
+        why.append(appraisal.rectification_reasons()[-1])
+    note = f"{held}，{'；'.join(why)}，请继续整改后再报整改完成。"
     comment = f"{rectification.review_comment}\n{note}".strip()
     rectification.review_comment = comment[-1000:]
     take(rectification, "reopen", by, comment=note)

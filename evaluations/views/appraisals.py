@@ -35,12 +35,14 @@ from organizations.transitions import available
 from .. import selectors
 from ..forms import (
     AppraisalForm,
+    AttendanceForm,
     BallotForm,
     CodesForm,
     PaperTallyForm,
     RectificationDecisionForm,
     RectificationDoneForm,
     RectificationReportForm,
+    ReportForm,
 )
 from ..models import Appraisal, BallotCode, PaperTally, Rectification, participant_minimum
 from ..permissions import EvaluationAction
@@ -196,25 +198,32 @@ def appraisal_open(request):
                 raise PermissionDenied("只有上级党委可以组织群众评议。")
             return render(request, "evaluations/appraisal_pick.html", {"options": options})
     campaign = campaign_for(org)
-    today = timezone.localdate()
+    day = selectors.day_in_campaign(campaign or selectors.latest_campaign_of(org))
     minimum = participant_minimum(org)
     pledges = _published_member_pledges(org, campaign)
+    window = org.is_window_unit and rectification is None and request.GET.get("kind") == Appraisal.Kind.WINDOW
     initial = {
-        "year": today.year,
-        "half": 1 if today.month <= 6 else 2,
-        "held_on": today,
+        "kind": Appraisal.Kind.WINDOW if window else Appraisal.Kind.HALF_YEARLY,
+        "year": day.year,
+        "half": 1 if day.month <= 6 else 2,
+        "held_on": day,
         "planned_superior_leaders": 0,
         "planned_own_leaders": 0,
         "planned_deputies": 0,
         "planned_cadres": 0,
-        "planned_masses": minimum,
+        "planned_masses": 0 if window else minimum,
+        "planned_service_users": minimum if window else 0,
     }
     if rectification is not None:
         initial["report_text"] = ""
-    form = AppraisalForm(request.POST or None, initial=initial, member_pledges=pledges)
+    form = AppraisalForm(
+        request.POST or None,
+        initial=initial,
+        member_pledges=pledges,
+        window_unit=org.is_window_unit and rectification is None,
+    )
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        data["member_pledges"] = list(data.get("member_pledges") or [])
+        data = form.service_kwargs()
         try:
             appraisal = services.appraisal_open(organization=org, by=user, rectification=rectification, **data)
         except (ValidationError, DomainError, PermissionDenied) as e:
@@ -231,6 +240,7 @@ def appraisal_open(request):
             "campaign": campaign,
             "minimum": minimum,
             "rectification": rectification,
+            "weights": selectors.weights_text(selectors.campaign_weights(campaign)),
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -245,7 +255,14 @@ def appraisal_detail(request, pk):
     tally = selectors.appraisal_tally(appraisal, with_reasons=True)
     opened = Rectification.objects.filter(appraisal=appraisal).first()
     suggested = max(tally.minimum - tally.codes_total, 10) if tally.codes_total < tally.minimum else 10
-    groups = [(label, getattr(appraisal, f"planned_{name}")) for name, label in Appraisal.GROUPS]
+    is_open = appraisal.status == Appraisal.Status.OPEN
+    weights = appraisal.weights_used or selectors.campaign_weights(appraisal.campaign)
+    attendance_form = report_form = None
+    if can_manage and is_open:
+        attendance_form = AttendanceForm(
+            initial={f"attended_{n}": getattr(appraisal, f"attended_{n}") for n, _ in Appraisal.GROUPS}
+        )
+        report_form = ReportForm(initial={"report_text": appraisal.report_text})
     return render(
         request,
         "evaluations/appraisal_detail.html",
@@ -254,9 +271,14 @@ def appraisal_detail(request, pk):
             "org": org,
             "title": appraisal_title(appraisal),
             "tally": tally,
-            "groups": groups,
+            "groups": appraisal.participant_rows(),
+            "attendance_form": attendance_form,
+            "report_form": report_form,
+            "weights": selectors.weights_text(weights),
+            "threshold": satisfaction_text(appraisal.unsatisfied_threshold),
+            "reasons": appraisal.rectification_reasons(),
             "can_manage": can_manage,
-            "is_open": appraisal.status == Appraisal.Status.OPEN,
+            "is_open": is_open,
             "codes_form": CodesForm(initial={"count": min(suggested, services.MAX_CODES_PER_BATCH)}),
             "opened_rectification": opened,
             "satisfaction": satisfaction_text(appraisal.satisfaction),
@@ -284,6 +306,77 @@ def appraisal_codes(request, pk):
         else:
             messages.success(request, f"已生成 {len(codes)} 个票码，请下载票码条打印后裁开，每位参加评议的人一张。")
     return redirect("evaluations:appraisal_detail", pk=appraisal.pk)
+
+
+@login_required
+@require_POST
+def appraisal_attendance(request, pk):
+    """实到人数 by group (篇六), recorded by the organizer while the session is open."""
+    appraisal = _appraisal_or_404(request.user, pk)
+    form = AttendanceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+    else:
+        try:
+            services.appraisal_record_attendance(appraisal=appraisal, by=request.user, **form.cleaned_data)
+        except (DomainError, PermissionDenied) as e:
+            _fail(request, e)
+        else:
+            messages.success(request, "已登记各方面实到人数。")
+    return redirect(reverse("evaluations:appraisal_detail", args=[appraisal.pk]) + "#participants")
+
+
+@login_required
+@require_POST
+def appraisal_report(request, pk):
+    """The secretary's 述诺 report, put on record by the organizer (篇六)."""
+    appraisal = _appraisal_or_404(request.user, pk)
+    form = ReportForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+    else:
+        try:
+            services.appraisal_record_report(
+                appraisal=appraisal, by=request.user, report_text=form.cleaned_data["report_text"]
+            )
+        except (DomainError, PermissionDenied) as e:
+            _fail(request, e)
+        else:
+            messages.success(request, "已保存书记报告。")
+    return redirect(reverse("evaluations:appraisal_detail", args=[appraisal.pk]) + "#report")
+
+
+@login_required
+def appraisal_missing(request):
+    """For a superior: its organizations without an appraisal in a half-year (篇六 “各级党组织每半年要召开一次
+    群众评议会议”), newest half-year by default."""
+    user = request.user
+    org = _scope_org(request)
+    today = timezone.localdate()
+    year_text, half_text = request.GET.get("year", "").strip(), request.GET.get("half", "").strip()
+    year = int(year_text) if year_text.isdigit() and 2000 <= int(year_text) <= 2100 else today.year
+    half = int(half_text) if half_text in ("1", "2") else (1 if today.month <= 6 else 2)
+    qs = selectors.organizations_without_appraisal(org=org, year=year, half=half)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    manageable = set(
+        appraisable_orgs(user).filter(pk__in=[o.pk for o in page.object_list]).values_list("pk", flat=True)
+    )
+    for o in page.object_list:
+        o.may_open = o.pk in manageable
+        o.minimum = participant_minimum(o)
+    return render(
+        request,
+        "evaluations/appraisal_missing.html",
+        {
+            "org": org,
+            "page": page,
+            "year": year,
+            "half": half,
+            "years": range(today.year, today.year - 4, -1),
+            "orgs": _scope_choices(user, org),
+            "qs": urlencode({"org": org.code, "year": year, "half": half}),
+        },
+    )
 
 
 @login_required
@@ -367,7 +460,7 @@ def appraisal_close(request, pk):
         else:
             messages.warning(
                 request,
-                f"评议已结束，满意度 {text}，低于90%。结果已在公开栏公布，"
+                f"评议已结束，{'；'.join(appraisal.rectification_reasons())}。结果已在公开栏公布，"
                 + ("整改转回“整改中”，请督促继续整改。" if appraisal.rectification_id else "已自动启动整改。"),
             )
     return redirect("evaluations:appraisal_detail", pk=appraisal.pk)

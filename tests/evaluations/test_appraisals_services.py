@@ -180,6 +180,7 @@ def test_campaign_weights_replace_the_default_formula(world, open_appraisal):
 
 def test_weights_can_make_a_session_pass_that_the_default_fails(world, open_appraisal):
     world.campaign.weight_unsatisfied = Decimal("0.50")
+    world.campaign.unsatisfied_threshold = Decimal("0.20")  # 6 of 30 不满意 is not yet 意见较大
     world.campaign.save()
     appraisal = open_appraisal()
     paper(appraisal, satisfied=24, unsatisfied=6)

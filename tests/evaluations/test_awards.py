@@ -138,13 +138,15 @@ def candidates_data(world, branch_members):
 
 
 def test_candidates_from_the_data(world, candidates_data, django_assert_num_queries):
+    """篇六: 践诺明星 from the member's own results — his organization's satisfaction (93% at A2) does not
+    keep him out."""
     star, b2_star, b1_star = candidates_data
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(4):
         found = selectors.award_candidates(org=world.tree.county, campaign=world.campaign)
-    assert [p.member for p in found.members] == [star, b1_star]
+    assert [p.member for p in found.members] == [star, b2_star, b1_star]
     by_member = {p.member: p for p in found.members}
     assert "2 项事项全部按期兑现销号" in by_member[star].citation
-    assert "群众满意度 98.0%" in by_member[b1_star].citation
+    assert "满意度" not in by_member[b1_star].citation
     assert [o.code for o in found.organizations] == ["CB", "CB1"]
     cb1 = next(o for o in found.organizations if o.code == "CB1")
     assert (cb1.due, cb1.pledged, cb1.items_total, cb1.ticked) == (1, 1, 2, 2)
@@ -232,3 +234,86 @@ def test_award_list_is_flat(client, world, django_assert_max_num_queries):
     with django_assert_max_num_queries(small):
         page = client.get(url)
     assert "践诺明星党员候选人（35）" in page.content.decode()
+
+
+def _appraised_one_by_one(pledge, *, satisfied, unsatisfied, by, paper_basically=0):
+    """A closed 2025 appraisal of the pledge's organization where the member was appraised one by one."""
+    from evaluations.models import Appraisal, Ballot, BallotCode, PaperTally
+
+    appraisal = closed_appraisal(pledge.organization, 2025, "0.9500", by=by, half=2)
+    appraisal.member_questions.add(pledge)
+    for choice, n in ((Ballot.Choice.SATISFIED, satisfied), (Ballot.Choice.UNSATISFIED, unsatisfied)):
+        for _ in range(n):
+            code = BallotCode.objects.create(appraisal=appraisal)
+            Ballot.objects.create(appraisal=appraisal, code=code, pledge=pledge, choice=choice)
+    if paper_basically:
+        PaperTally.objects.create(
+            appraisal=appraisal,
+            pledge=pledge,
+            basically_satisfied=paper_basically,
+            valid_forms=paper_basically,
+            entered_by=by,
+        )
+    assert appraisal.status == Appraisal.Status.CLOSED
+    return appraisal
+
+
+def test_star_candidates_come_from_the_members_own_ballots_and_reviews(world, branch_members):
+    """篇六 “对群众满意度较高的‘践诺明星党员’要给予表扬”: the member's own 逐人测评 (≥ 95%) and his own leader
+    reviews (no 一般 or 差 that year) decide, not his organization's satisfaction."""
+    from evaluations.models import LeaderReview
+
+    c = world.campaign
+    liked, disliked, poorly_reviewed, unreviewed = branch_members(4)
+    pledges = {
+        m: quick_pledge(campaign=c, member=m, items=ON_TIME) for m in (liked, disliked, poorly_reviewed, unreviewed)
+    }
+    _appraised_one_by_one(pledges[liked], satisfied=19, unsatisfied=0, paper_basically=1, by=world.committee)
+    _appraised_one_by_one(pledges[disliked], satisfied=18, unsatisfied=2, by=world.committee)  # 90%
+    grades = {"de": "good", "neng": "good", "qin": "fair", "ji": "good", "lian": "good"}
+    LeaderReview.objects.create(
+        member=poorly_reviewed,
+        kind="quarterly",
+        period="2025Q2",
+        text="工作还需主动。",
+        reviewer=world.secretary,
+        **grades,
+    )
+    LeaderReview.objects.create(
+        member=unreviewed,
+        kind="quarterly",
+        period="2024Q4",
+        text="去年的点评不算。",
+        reviewer=world.secretary,
+        **(grades | {"qin": "poor"}),
+    )
+    LeaderReview.objects.create(
+        member=liked,
+        kind="quarterly",
+        period="2025Q3",
+        text="表现突出。",
+        reviewer=world.secretary,
+        **(grades | {"qin": "fairly_good"}),
+    )
+    found = selectors.award_candidates(org=world.tree.branch_a1, campaign=c)
+    by_member = {p.member: p for p in found.members}
+    assert set(by_member) == {liked, unreviewed}
+    assert "群众逐人测评满意度 100.0%（20 票）" in by_member[liked].citation
+    assert "2025年 1 次领导点评均为“好”或“较好”" in by_member[liked].citation
+
+
+def test_volunteers_are_neither_star_candidates_nor_in_the_organizations_denominator(world, branch_members):
+    """篇一: 入党积极分子和非党干部“也可以参加” — they may pledge, but award eligibility counts only the members
+    obliged to pledge, and 践诺明星党员 is for party members."""
+    from organizations.models import Member
+
+    t, c = world.tree, world.campaign
+    member = MemberFactory(organization=t.branch_b1)
+    activist = MemberFactory(organization=t.branch_b1, political_status=Member.PoliticalStatus.ACTIVIST)
+    MemberFactory(organization=t.branch_b1, political_status=Member.PoliticalStatus.NON_PARTY_CADRE)  # no pledge
+    quick_pledge(campaign=c, member=member, items=ON_TIME)
+    quick_pledge(campaign=c, member=activist, items=ON_TIME)
+    found = selectors.award_candidates(org=t.town_b, campaign=c)
+    assert [p.member for p in found.members] == [member]
+    cb1 = next(o for o in found.organizations if o.code == "CB1")
+    assert (cb1.due, cb1.pledged) == (1, 1)  # the non-party cadre without a pledge does not hold it back

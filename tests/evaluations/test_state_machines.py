@@ -112,7 +112,7 @@ def test_a_rectification_records_each_step(world, rectification, report, open_ap
     services.appraisal_close(appraisal=again, by=world.committee)
     steps = [(e.action, e.change, e.note) for e in timeline(fresh(rectification), world.committee)]
     assert steps == [
-        ("启动整改", "", "群众评议满意度低于90%"),
+        ("启动整改", "", "满意度 86.7%，低于90%；“不满意”票占 13.3%，超过 10.0%，群众意见较大"),
         ("报送整改报告", "待报送整改报告 → 待上级审批", ""),
         ("退回修改", "待上级审批 → 退回修改", "措施要落实到人。"),
         ("报送整改报告", "退回修改 → 待上级审批", ""),

@@ -13,8 +13,11 @@ from evaluations import urls
 PAGES = [
     ("appraisals", {}, "/appraisals/"),
     ("appraisal_open", {}, "/appraisals/new/"),
+    ("appraisal_missing", {}, "/appraisals/missing/"),
     ("appraisal_detail", {"pk": 7}, "/appraisals/7/"),
     ("appraisal_codes", {"pk": 7}, "/appraisals/7/codes/"),
+    ("appraisal_attendance", {"pk": 7}, "/appraisals/7/attendance/"),
+    ("appraisal_report", {"pk": 7}, "/appraisals/7/report/"),
     ("appraisal_slips", {"pk": 7}, "/appraisals/7/slips.pdf"),
     ("appraisal_tally", {"pk": 7}, "/appraisals/7/tally/"),
     ("appraisal_close", {"pk": 7}, "/appraisals/7/close/"),
