@@ -138,7 +138,7 @@ class OnBehalfPledgeForm(forms.Form):
             ("oral", "口头承诺：仅限年老体弱、文化程度低、不能书写的党员，须有见证人"),
         ],
         initial="paper",
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
     witness_name = forms.CharField(label="见证人", max_length=50, required=False, help_text="口头承诺须填写。")
 
