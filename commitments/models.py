@@ -371,8 +371,9 @@ class Pledge(StateMachineMixin, models.Model):
 
     @property
     def signed_late(self) -> bool:
-        """逾期签约: both sides signed only after the campaign's signing deadline."""
-        return self.campaign.signed_late(self.signed_at)
+        """逾期签约: both sides signed the first version only after the campaign's signing deadline (a later
+        version made by 变更承诺 is signed when the change is made, which is never late)."""
+        return self.previous_id is None and self.campaign.signed_late(self.signed_at)
 
     @property
     def entered_by_branch(self) -> bool:

@@ -166,9 +166,14 @@ def unsigned_organizations(*, campaign: Campaign, org: Organization):
 
 
 def late_signed_count(*, campaign: Campaign, org: Organization) -> int:
-    """逾期签约: current pledges of `org`'s subtree whose signing was completed after the signing deadline."""
+    """逾期签约: current first versions of `org`'s subtree signed after the signing deadline (a version made
+    by 变更承诺 is signed when the change is made, which is never late: see Pledge.signed_late)."""
     return Pledge.objects.filter(
-        _in_subtree(org), campaign=campaign, is_current=True, signed_at__gte=campaign.late_after()
+        _in_subtree(org),
+        campaign=campaign,
+        is_current=True,
+        previous__isnull=True,
+        signed_at__gte=campaign.late_after(),
     ).count()
 
 
