@@ -30,7 +30,7 @@ from organizations.models import (
 from organizations.permissions import ROLE_CODENAMES, Role
 from organizations.services import activities_insert_checked, activity_problems
 
-from .commitments import DEMO_TODAY, TZ, _explicit_timestamps
+from .commitments import TZ, _explicit_timestamps
 
 Sector = Organization.Sector
 
@@ -130,7 +130,7 @@ def delete_activities() -> None:
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
 
 
-def seed_activities(*, seed_value: int, today: datetime.date = DEMO_TODAY) -> dict:
+def seed_activities(*, seed_value: int, today: datetime.date) -> dict:
     """A year of activities (from 1 January of `today`'s year to `today`) on the demo's organizations."""
     seeder = _Seeder(seed_value, today)
     with _explicit_timestamps(Activity):

@@ -1,14 +1,25 @@
 """Deterministic demo data for the pledge lifecycle (DESIGN §4, §9), on top of `demo.organizations`.
 
-One open campaign “2025年度公开承诺” for the county, opinions collected by every organization, an
+One open campaign “<year>年度公开承诺” for the county, opinions collected by every organization, an
 organization pledge for every organization below the county and member pledges for almost every member
 who is not exempt, spread over every state of the lifecycle with the rows each state implies: status
 changes, reviews, both signatures (with the hash of the text actually saved), publication, 销号, fulfilment
 logs, monthly self-checks, quarterly inspections and notifications for the demo accounts.
 
 Everything is planned in memory organization by organization and inserted in bulk, a few thousand pledges
-at a time, so the county size stays fast and memory stays flat. The same seed always gives the same data;
-`today` is passed in so the data does not depend on the real clock.
+at a time, so the county size stays fast and memory stays flat. The same seed and day always give the same
+data; `today` is passed in so the data does not depend on the real clock.
+
+Which campaign, up to which day (`data_date`): the demo is built up to the day it is loaded
+(`seed_demo --today YYYY-MM-DD`, by default the real date), so the pages, which open on today's month and
+quarter, show it at once. From 1 April to 31 December that day is today itself and the campaign is the
+current year's: opinions in early January, pledges made and signed by 31 March (the campaign's
+sign_deadline; 篇四: 公开承诺在每年年初进行, 篇五: 年初至春节前…全面开展新一轮公开承诺), so from April on
+there is something in every state of the lifecycle, and each later module
+adds only what has happened by then (no 上半年群众评议 before July, and so on). From 1 January to 31 March the
+new year's pledges are still being collected and signed, which would leave a newcomer with an almost empty
+site: the demo then shows the previous year's campaign as it stood on 31 December of that year, the whole
+year run up to 年底 (篇五: 年底前后…开展评议), and says so where `seed_demo` prints the data date. Nothing is ever dated after the data date; deadlines may be.
 """
 
 from __future__ import annotations
@@ -50,8 +61,23 @@ from .history import record as history_record
 from .history import set_state
 from .history import write as write_history
 
+# The day the tests seed with (`seed_demo --today 2025-09-15`), so their expectations do not move with the clock.
 DEMO_TODAY = datetime.date(2025, 9, 15)
-CAMPAIGN_NAME = "2025年度公开承诺"
+# Before this (month, day) the current year's campaign has not run long enough: the demo shows the previous one.
+CURRENT_YEAR_FROM = (4, 1)
+
+
+def data_date(today: datetime.date) -> datetime.date:
+    """The last day the demo has data for when loaded on `today` (see the module's docstring)."""
+    if (today.month, today.day) < CURRENT_YEAR_FROM:
+        return datetime.date(today.year - 1, 12, 31)
+    return today
+
+
+def campaign_name(year: int) -> str:
+    return f"{year}年度公开承诺"
+
+
 TZ = ZoneInfo("Asia/Shanghai")
 S = Organization.Sector
 P = Pledge.Status
@@ -1413,7 +1439,7 @@ def delete_commitments() -> None:
 
 
 @transaction.atomic
-def seed_commitments(*, seed_value: int, today: datetime.date = DEMO_TODAY) -> dict:
+def seed_commitments(*, seed_value: int, today: datetime.date) -> dict:
     """Build the campaign and its pledges on the organizations and accounts made by `demo.organizations`."""
     seeder = _Seeder(seed_value, today)
     with _explicit_timestamps(Campaign, Opinion, Pledge, FulfilmentLog, SelfCheck, Inspection):
@@ -1431,6 +1457,7 @@ class _Seeder:
     def __init__(self, seed_value: int, today: datetime.date):
         self.rng = random.Random(seed_value * 7919 + 104729)
         self.solve_rng = random.Random(seed_value * 7919 + 12)
+        self.fresh_rng = random.Random(seed_value * 7919 + 31)
         self.fake = Faker("zh_CN")
         self.fake.seed_instance(seed_value)
         self.today = today
@@ -1535,7 +1562,7 @@ class _Seeder:
         xianwei = self.users.get("xianwei") or self.admin
         opened = datetime.datetime(self.year - 1, 12, 27, 10, 0, tzinfo=TZ)
         self.campaign = Campaign(
-            name=CAMPAIGN_NAME,
+            name=campaign_name(self.year),
             year=self.year,
             organization=self.root,
             starts_on=self.day(1, 1),
@@ -1704,7 +1731,32 @@ class _Seeder:
             op._history_user, op._history_date = recorder, created
             self.buf.opinions.append(op)
             result.append((tpl, op, "declined" if tpl is None else level))
+        if first_branch and with_org:
+            self.fresh_opinion(org, recorder, with_org)
         return result
+
+    def fresh_opinion(self, org: Organization, recorder: User, templates: list) -> None:
+        """One opinion received in the last fortnight in the demo branch, still to be dealt with (待办理): the
+        year's pledges were made long before, so whatever the day, the opinions page has one open. Its own
+        random stream, so the rest of the demo does not change with it."""
+        rng = self.fresh_rng
+        received = self.today - datetime.timedelta(days=rng.randint(3, 14))
+        created = datetime.datetime.combine(received, datetime.time(9, 0), tzinfo=TZ) + datetime.timedelta(
+            minutes=rng.randint(0, 480)
+        )
+        op = Opinion(
+            organization=org,
+            campaign=self.campaign,
+            channel=rng.choice(Opinion.Channel.values),
+            source_group=Opinion.SourceGroup.MASSES,
+            received_on=received,
+            text=rng.choice(rng.choice(templates).opinions),
+            status=Opinion.Status.OPEN,
+            created_by_id=recorder.pk,
+            created_at=created,
+        )
+        op._history_user, op._history_date = recorder, created
+        self.buf.opinions.append(op)
 
     # --- pledges -----------------------------------------------------------------------------------------
 
@@ -1747,6 +1799,9 @@ class _Seeder:
             params["base"], params["target"] = _fmt(base) if base is not None else "", _fmt(target)
         text = {k: _fmt(v) for k, v in params.items()}
         deadline = self.day(12, 31) if tpl.yearly else self.day(*rng.choice(deadlines))
+        if deadlines is LATE_DEADLINES:
+            # A pledge still being drafted or signed late in the year promises what it can still do.
+            deadline = min(max(deadline, self.today + datetime.timedelta(days=30)), self.day(12, 31))
         item = PledgeItem(
             pledge=pledge,
             position=position,
@@ -1872,9 +1927,19 @@ class _Seeder:
         templates = self.pick(pool, n, first=leader_first)
         items = [self.make_item(pledge, tpl, i, self.deadlines_for(state)) for i, tpl in enumerate(templates, 1)]
         if spec.get("special") == "in_progress":
-            # dangyuan1: one item done in June, one overdue since August, two still running.
-            for item, (month, day) in zip(items, ((6, 30), (8, 31), (11, 30), (12, 31)), strict=False):
-                item.deadline = self.day(month, day)
+            # dangyuan1: one item done some weeks ago, one overdue for a fortnight, two still running.
+            end = self.day(12, 31)
+            for item, deadline in zip(
+                items,
+                (
+                    self.today - datetime.timedelta(days=40),
+                    self.today - datetime.timedelta(days=15),
+                    min(self.today + datetime.timedelta(days=60), end - datetime.timedelta(days=20)),
+                    end,
+                ),
+                strict=False,
+            ):
+                item.deadline = max(deadline, self.day(1, 31))
         cites = []
         for item, tpl in zip(items, templates, strict=True):
             op = member_opinions.get(id(tpl))
@@ -1893,7 +1958,7 @@ class _Seeder:
         if state == P.SUPERSEDED:
             steps = self.steps(P.PUBLISHED, oral=oral, signed_if_approved=False)
             start = self.at(self.between(*early_window))
-            created, times = self.times(steps, start=start)
+            created, times = self.times(steps, start=start, latest=self.today - datetime.timedelta(days=50))
             self.apply(pledge, items, created, times, actors)
             self.supersede(pledge, items, cites, actors, spec.get("revision_state") or self.choose(REVISION_WEIGHTS))
             return
@@ -1904,7 +1969,8 @@ class _Seeder:
             else:
                 created, times = self.times(steps, end=self.today - datetime.timedelta(days=rng.randint(1, 12)))
         else:
-            created, times = self.times(steps, start=self.at(self.between(*early_window)))
+            start = self.at(self.between(*early_window))
+            created, times = self.times(steps, start=start, latest=self.today - datetime.timedelta(days=15))
         self.apply(pledge, items, created, times, actors)
         self.fulfil(pledge, items, state, actors, spec)
 
@@ -1932,8 +1998,12 @@ class _Seeder:
             return steps
         return steps + ["publish"]
 
-    def times(self, steps, *, start=None, end=None):
+    def times(self, steps, *, start=None, end=None, latest=None):
+        """The moments of `steps` from `start`, or leading up to `end`; from `start` unless that would go past
+        `latest` (early in the year the pledges are made early enough for their 践诺 to have begun)."""
         gaps = [self.rng.randint(*GAPS[s]) for s in steps]
+        if start is not None and latest is not None and start.date() + datetime.timedelta(days=sum(gaps)) > latest:
+            start, end = None, latest
         if start is None:
             start = self.at(end - datetime.timedelta(days=sum(gaps) + 1))
         moments, now = [], start
@@ -2110,7 +2180,10 @@ class _Seeder:
             pledge.completed_at = last
             self.change(pledge, P.PUBLISHED, P.COMPLETED, "complete", actors.reviewer, last)
         elif spec.get("special") == "in_progress":
-            self.tick(items[0], self.between(self.day(6, 10), self.day(6, 28)), pledge, actors)
+            lo = max(start + datetime.timedelta(days=1), self.today - datetime.timedelta(days=50))
+            self.tick(
+                items[0], self.between(lo, max(lo, items[0].deadline - datetime.timedelta(days=2))), pledge, actors
+            )
         else:
             open_items = [i for i in items if i.state != PledgeItem.State.TICKED_OFF]
             keep_open = max(open_items, key=lambda i: (i.deadline, i.position))
@@ -2340,7 +2413,9 @@ class _Seeder:
                     masses_unsatisfied="masses_unsatisfied" in reasons,
                     note=note,
                     by_id=actors.reviewer.pk,
-                    created_at=self.at(end + datetime.timedelta(days=rng.randint(3, 15))),
+                    created_at=self.at(
+                        min(end + datetime.timedelta(days=rng.randint(3, 15)), self.today - datetime.timedelta(days=1))
+                    ),
                 )
             )
 
@@ -2354,7 +2429,11 @@ class _Seeder:
         reason = rng.choice(AMEND_REASONS).format(n=changed + 1)
         steps = self.steps(new_state, oral=oral, signed_if_approved=rng.random() < 0.5)
         if new_state == P.PUBLISHED:
-            amend_at = self.at(self.between(self.day(5, 6), self.day(7, 31)))
+            # In May to July, or as late as leaves the new revision time to be published by the data date.
+            published = pledge.published_at.astimezone(TZ).date()
+            hi = min(self.day(7, 31), self.today - datetime.timedelta(days=42))
+            lo = max(published + datetime.timedelta(days=3), min(self.day(5, 6), hi))
+            amend_at = self.at(self.between(lo, max(lo, hi)))
             created, times = self.times(steps, start=amend_at + datetime.timedelta(minutes=10))
         else:
             if new_state == P.DRAFT:

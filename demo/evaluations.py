@@ -1,23 +1,31 @@
 """Deterministic demo data for 评诺 and the statistics (DESIGN §6, §7, §9), on top of `demo.organizations`
 and `demo.commitments`.
 
-What it adds to the county the other two demo modules built, all dated on or before `today`:
+What it adds to the county the other two demo modules built, all dated on or before `today` (the data date
+of `demo.commitments.data_date`, from 1 April to 31 December of the campaign's year), each only once the
+calendar has reached it; the examples in brackets are those of the tests' day, 15 September 2025:
 
-- 领导点评: 一季一点评 of almost every member for 2025Q1 and Q2 by the branch's secretary account (or
-  `admin`), part of the members for Q3 (the demo secretary sees about 60% done), 一月一提醒 where an item is
-  due or late, 半年一检查 for 2025H1 in about half of the branches; reviews of organizations by the committee
-  above them with the four aspects, two of them requiring rectification, a few published;
-- 群众评议: a closed 2025 上半年 session for every organization below the county with at least the sector's
-  minimum of participants, voted with one-time codes (Ballot rows on used BallotCode rows), on paper
+- 领导点评: 一季一点评 of almost every member for each quarter already over (2025Q1, Q2) by the branch's
+  secretary account (or `admin`), part of the members for the current quarter (Q3; the demo secretary sees
+  about 60% done), 一月一提醒 in the last three months where an item is due or late, 半年一检查 for H1 (from
+  July) in about half of the branches; reviews of organizations by the committee above them with the four
+  aspects, two of them requiring rectification, a few published;
+- 群众评议 (from 20 July): a closed 上半年 session for every organization below the county with at least the
+  sector's minimum of participants, voted with one-time codes (Ballot rows on used BallotCode rows), on paper
   (PaperTally) or both, its satisfaction computed with `services.appraisals.satisfaction_of`; sessions below
-  90% open a rectification, which is found in every state, one closed after a passing re-appraisal linked to
-  it; one open 2025 下半年 session in the demo town with unused codes to try the ballot page;
-- 每月记实 for June to August for most members, some with the secretary's comment, September partly written;
-- 表彰: 2025 七一 awards approved in each town, a nomination waiting for `zhenwei` and one for `xianwei`;
-- 上评下议: rankings of 2025-B3 and 2025-B4 computed with `services.rankings`, and the demo branch's member
-  rankings of July and August, published;
-- 通报: the published 2025 Q2 bulletins of the towns and the demo branch, drafted by `services.bulletins`;
-- 统计: Tally snapshots of past periods built by `statistics.tally_build`.
+  90% open a rectification, found in every state the calendar allows (done from August, closed after a
+  passing re-appraisal from September); always one open session of the current half in the demo town with
+  unused codes to try the ballot page;
+- 每月记实 for the last three months for most members, some with the secretary's comment, the current month
+  partly written;
+- 表彰: 七一 awards approved in each town (from July), a nomination for the next occasion waiting for
+  `zhenwei` and one for `xianwei`;
+- 上评下议: rankings of the last two two-month periods over (2025-B3, B4) computed with `services.rankings`,
+  and the demo branch's member rankings of the last two months (July and August), published;
+- 通报: the published bulletins of the last quarter over (Q2) of the towns and the demo branch, drafted by
+  `services.bulletins`;
+- 统计: Tally snapshots of past periods (the last three months, the last quarter, H1) built by
+  `statistics.tally_build`.
 
 Rows that would take one service call each (reviews, ballots, records) are planned in memory and inserted in
 bulk, with what the services would have stored; the few computed results (rankings, bulletins, tallies) come
@@ -38,7 +46,7 @@ from django.db.models import Count
 from django.urls import reverse
 
 from commitments.models import Campaign, FulfilmentLog, Inspection, Notification, Opinion, Pledge, PledgeItem, SelfCheck
-from demo.commitments import CAMPAIGN_NAME, DEMO_TODAY
+from demo.commitments import campaign_name
 from demo.history import from_stamps
 from demo.history import record as history_record
 from demo.history import write as write_history
@@ -77,8 +85,7 @@ GRADES = {4: Grade.GOOD, 3: Grade.FAIRLY_GOOD, 2: Grade.FAIR, 1: Grade.POOR}
 MEMBER_ASPECTS = [name for name, _ in LeaderReview.MEMBER_ASPECTS]
 ORG_ASPECTS = [name for name, _ in LeaderReview.ORGANIZATION_ASPECTS]
 PARTY = (Member.PoliticalStatus.FULL, Member.PoliticalStatus.PROBATIONARY)
-TALLY_PERIODS = ("2025-06", "2025-07", "2025-08", "2025Q2", "2025H1")
-BIG_TOWN_PERIODS = ("2025-08", "2025Q2")
+QUARTER_NAMES = "一二三四"
 BIG_RANKED_TOWNS = 4
 
 # --- texts -----------------------------------------------------------------------------------------------
@@ -292,7 +299,11 @@ def _cn(day: datetime.date) -> str:
 
 
 @transaction.atomic
-def seed_evaluations(*, seed_value: int, today: datetime.date = DEMO_TODAY) -> dict:
+def _month_end(first: datetime.date) -> datetime.date:
+    return (first.replace(day=1) + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+
+
+def seed_evaluations(*, seed_value: int, today: datetime.date) -> dict:
     """Build the 评诺 data and statistics on the county, accounts and pledges of the other demo modules."""
     seeder = _Seeder(seed_value, today)
     seeder.run()
@@ -305,6 +316,12 @@ class _Seeder:
         self.today = today
         self.year = today.year
         self.yesterday = today - datetime.timedelta(days=1)
+        # The calendar of the data date: quarters over, the current one, months over.
+        self.quarter = (today.month - 1) // 3 + 1
+        self.quarters_over = [q for q in (1, 2, 3, 4) if self.quarter_end(q) < today]
+        self.last_quarter = self.quarters_over[-1] if self.quarters_over else None
+        self.months_over = [m for m in range(1, 13) if _month_end(self.day(m, 1)) < today]
+        self.h1_over = today > self.day(6, 30)
         self.used_codes: set[str] = set()
         self.notes: list[Notification] = []
         self.try_codes: list[str] = []
@@ -314,6 +331,26 @@ class _Seeder:
 
     def day(self, month: int, day: int) -> datetime.date:
         return datetime.date(self.year, month, day)
+
+    def quarter_end(self, quarter: int) -> datetime.date:
+        return _month_end(self.day(quarter * 3, 1))
+
+    def qperiod(self, quarter: int) -> str:
+        return f"{self.year}Q{quarter}"
+
+    def record_months(self) -> list[datetime.date]:
+        """The months of 每月记实: the last three over in the campaign's year, then the current one."""
+        current = self.today.replace(day=1)
+        return [self.day(m, 1) for m in self.months_over[-3:]] + ([current] if current.year == self.year else [])
+
+    def reachable(self, state: str) -> str:
+        """The furthest a rectification opened by a 上半年 session can have gone by the data date: done from
+        August, closed after a re-appraisal from September (the steps take their weeks)."""
+        if state == R.CLOSED and self.today < self.day(9, 6):
+            state = R.DONE
+        if state == R.DONE and self.today < self.day(8, 5):
+            state = R.APPROVED
+        return state
 
     def between(self, lo: datetime.date, hi: datetime.date) -> datetime.date:
         hi = min(hi, self.today)
@@ -357,7 +394,7 @@ class _Seeder:
                 committees.append((org, self.users[username]))
         self.committees = sorted(committees, key=lambda c: -c[0].depth)
         self.campaign = (
-            Campaign.objects.filter(name=CAMPAIGN_NAME, year=self.year).order_by("id").first()
+            Campaign.objects.filter(name=campaign_name(self.year), year=self.year).order_by("id").first()
             or Campaign.objects.filter(year=self.year).order_by("id").first()
         )
         self.weights = campaign_weights(self.campaign)
@@ -401,7 +438,7 @@ class _Seeder:
             FulfilmentLog.objects.filter(
                 item__pledge__member__isnull=False,
                 item__pledge__is_current=True,
-                happened_on__gte=self.day(6, 1),
+                happened_on__gte=self.day(self.record_months()[0].month, 1),
                 happened_on__lte=self.today,
             )
             .values_list("item__pledge__member_id", "happened_on", "text")
@@ -491,7 +528,9 @@ class _Seeder:
 
     def seed_appraisals(self) -> None:
         rng = self.rng
-        plan = self.failing_plan()
+        # The 上半年 sessions are held in June and early July: before 20 July the data date has none closed yet.
+        plan = {pk: self.reachable(state) for pk, state in self.failing_plan().items()}
+        held_h1 = self.today >= self.day(7, 20)
         self.sessions: list[dict] = []  # planned sessions: the appraisal and what hangs on it
         self.satisfaction_of_org: dict[int, Decimal] = {}
         self.first_half: dict[int, Appraisal] = {}
@@ -505,7 +544,7 @@ class _Seeder:
             ).order_by("id")
         )
         for org in self.orgs:
-            if org.depth < 2:
+            if org.depth < 2 or not held_h1:
                 continue
             state = plan.get(org.pk)
             if state in (R.CLOSED, R.DONE):
@@ -568,8 +607,11 @@ class _Seeder:
         through.objects.bulk_create(links, batch_size=BATCH)
         self.rectifications = rectifications
         self.try_codes = [c.code for c in self.open_session["codes"] if c.used_at is None][:3]
-        self.try_title = f"{self.demo_branch.name}{self.year}年下半年群众评议"
+        self.try_title = f"{self.demo_branch.name}{self.year}年{self.half_label()}群众评议"
         self.appraisal_notes()
+
+    def half_label(self) -> str:
+        return "上半年" if self.today.month <= 6 else "下半年"
 
     def new_code(self) -> str:
         while True:
@@ -741,7 +783,7 @@ class _Seeder:
             organization=org,
             campaign=self.campaign,
             year=self.year,
-            half=2,
+            half=1 if self.today.month <= 6 else 2,
             held_on=self.today,
             place=rng.choice(PLACES.get(org.sector, ("会议室",))),
             report_text=self.report_text(org, self.today, "今年"),
@@ -854,26 +896,29 @@ class _Seeder:
         rng = self.rng
         self.review_buffer: list[LeaderReview] = []
         self.review_rectifications: list[tuple[LeaderReview, str]] = []
-        self.reviewed_q3: set[int] = set()
+        self.reviewed_now: set[int] = set()
+        # Each quarter over is reviewed around its end; the current one from its first day, partly.
         windows = {
-            "2025Q1": (self.day(3, 20), self.day(4, 12)),
-            "2025Q2": (self.day(6, 18), self.day(7, 10)),
-            "2025Q3": (self.day(9, 1), self.yesterday),
+            self.qperiod(q): (
+                self.quarter_end(q) - datetime.timedelta(days=11),
+                self.quarter_end(q) + datetime.timedelta(days=10),
+            )
+            for q in self.quarters_over
         }
+        self.current_period = self.qperiod(self.quarter)
+        windows[self.current_period] = (self.day(self.quarter * 3 - 2, 1), self.yesterday)
+        self.last_period = self.qperiod(self.last_quarter) if self.last_quarter else None
         self.rectify_member = self.member_to_rectify()
         for branch in self.branches:
             due = self.due_of[branch.pk]
             demo = branch.pk == self.demo_branch.pk
             secretary = self.secretary_of.get(branch.pk)
-            q3 = 0.6 if demo else rng.choice((0.0, rng.uniform(0.15, 0.85), rng.uniform(0.3, 0.9)))
-            rates = {
-                "2025Q1": 1.0 if demo else rng.uniform(0.85, 1.0),
-                "2025Q2": 1.0 if demo else rng.uniform(0.88, 1.0),
-                "2025Q3": q3,
-            }
+            now = 0.6 if demo else rng.choice((0.0, rng.uniform(0.15, 0.85), rng.uniform(0.3, 0.9)))
+            rates = {period: 1.0 if demo else rng.uniform(0.86, 1.0) for period in windows}
+            rates[self.current_period] = now
             for period, rate in rates.items():
                 chosen = {m.pk for m in rng.sample(due, round(rate * len(due)))}
-                if period == "2025Q2" and self.rectify_member is not None:
+                if period == self.last_period and self.rectify_member is not None:
                     chosen.add(self.rectify_member.pk)
                 lo, hi = windows[period]
                 for m in due:
@@ -882,16 +927,14 @@ class _Seeder:
                         self.add_review(
                             self.member_review(m, branch, K.QUARTERLY, period, self.between(lo, hi), reviewer)
                         )
-            if demo or rng.random() < 0.5:
+            if self.today > self.day(7, 1) and (demo or rng.random() < 0.5):
                 for m in due:
                     if rng.random() < 0.9:
                         reviewer = self.admin if secretary is None or m.user_id == secretary.pk else secretary
                         day = self.between(self.day(7, 1), self.day(7, 15))
-                        self.add_review(self.member_review(m, branch, K.HALF_YEAR, "2025H1", day, reviewer))
-            for month in (7, 8, 9):
+                        self.add_review(self.member_review(m, branch, K.HALF_YEAR, f"{self.year}H1", day, reviewer))
+            for month in range(max(1, self.today.month - 2), self.today.month + 1):
                 first = self.day(month, 1)
-                if first > self.today:
-                    continue
                 for m in due:
                     if rng.random() < (0.35 if demo else 0.12):
                         reviewer = self.admin if secretary is None or m.user_id == secretary.pk else secretary
@@ -925,26 +968,30 @@ class _Seeder:
             self.note_review(review, rect)
         Rectification.objects.bulk_create(rects)
         self.rectifications += rects
-        missing = [m for m in self.due_of[self.demo_branch.pk] if m.pk not in self.reviewed_q3]
+        missing = [m for m in self.due_of[self.demo_branch.pk] if m.pk not in self.reviewed_now]
         if missing and self.secretary_of.get(self.demo_branch.pk):
             self.note(
                 self.secretary_of[self.demo_branch.pk],
                 Notification.Kind.REVIEW_DUE,
-                f"{self.demo_branch.name}还有 {len(missing)} 名党员没有2025年第三季度的一季一点评，请逐一点评。",
+                f"{self.demo_branch.name}还有 {len(missing)} 名党员没有{self.year}年第{QUARTER_NAMES[self.quarter - 1]}季度的"
+                "一季一点评，请逐一点评。",
                 reverse("evaluations:review_org", args=[self.demo_branch.code]),
-                f"review_due:{self.demo_branch.pk}:2025Q3",
+                f"review_due:{self.demo_branch.pk}:{self.current_period}",
                 self.at(self.today - datetime.timedelta(days=1)),
             )
 
     def member_to_rectify(self) -> Member | None:
         """A member outside the demo branch (preferably in the last town) whose item was late at the end of
-        June: his 2025Q2 review requires rectification."""
+        the last quarter over (June): his review of that quarter requires rectification."""
+        if self.last_quarter is None:
+            return None
+        cut = self.quarter_end(self.last_quarter)
         town = self.towns[-1] if len(self.towns) > 1 else self.root
         branches = [b for b in self.branches if b.pk != self.demo_branch.pk]
         branches.sort(key=lambda b: (not b.path.startswith(town.path), b.path))
         for branch in branches:
             for m in self.due_of[branch.pk]:
-                if any(i.late_at(self.day(6, 30)) for i in self.items_of.get(m.pk, [])):
+                if any(i.late_at(cut) for i in self.items_of.get(m.pk, [])):
                     return m
         return None
 
@@ -952,16 +999,17 @@ class _Seeder:
         rng = self.rng
         m = review.member if review.member_id else None
         if m is not None and review.kind == K.QUARTERLY:
-            if review.period == "2025Q3":
-                self.reviewed_q3.add(m.pk)
-            elif review.period == "2025Q2":
+            if review.period == self.current_period:
+                self.reviewed_now.add(m.pk)
+            elif review.period == self.last_period:
                 if m.organization_id == self.demo_branch.pk and m.user_id:
                     review.is_published = rng.random() < 0.5
                 else:
                     review.is_published = rng.random() < 0.02
                 if m == self.rectify_member:
-                    late = next(i for i in self.items_of[m.pk] if i.late_at(self.day(6, 30)))
-                    review.created_at = self.at(self.day(7, 8))
+                    cut = self.quarter_end(self.last_quarter)
+                    late = next(i for i in self.items_of[m.pk] if i.late_at(cut))
+                    review.created_at = self.at(min(cut + datetime.timedelta(days=8), self.yesterday))
                     review.ji, review.qin = Grade.FAIR, Grade.FAIR
                     review.text = (
                         f"承诺的“{_short(late.content, 30)}”已过完成时限（{_cn(late.deadline)}）仍未兑现，"
@@ -1088,10 +1136,15 @@ class _Seeder:
         rng = self.rng
         rows = []
         windows = {
-            "2025Q1": (self.day(4, 1), self.day(4, 15)),
-            "2025Q2": (self.day(7, 1), self.day(7, 15)),
-            "2025Q3": (self.day(9, 1), self.yesterday),
+            self.qperiod(q): (
+                self.quarter_end(q) + datetime.timedelta(days=1),
+                self.quarter_end(q) + datetime.timedelta(days=15),
+            )
+            for q in self.quarters_over
         }
+        current = self.current_period if self.day(self.quarter * 3 - 2, 1) <= self.yesterday else None
+        if current:
+            windows[current] = (self.day(self.quarter * 3 - 2, 1), self.yesterday)
         rectify_org = None
         for org in self.orgs:
             if org.depth < 2:
@@ -1100,18 +1153,17 @@ class _Seeder:
             in_demo_town = org.path.startswith(self.demo_town.path) and org.pk != self.demo_town.pk
             demo = org.pk == self.demo_branch.pk
             for period, (lo, hi) in windows.items():
-                rate = {"2025Q1": 0.9, "2025Q2": 0.9, "2025Q3": 0.3}[period]
-                if demo or (in_demo_town and period != "2025Q3") or rng.random() < rate:
+                rate = 0.3 if period == current else 0.9
+                if demo or (in_demo_town and period != current) or rng.random() < rate:
                     review = self.org_review(org, K.QUARTERLY, period, self.between(lo, hi), reviewer)
                     rows.append(review)
-                    if demo and period == "2025Q3":
+                    if demo and (period == current or (current is None and period == self.last_period)):
                         rectify_org = review
-                    if demo and period == "2025Q2":
+                    elif demo and period == self.last_period:
                         review.is_published = True
-            if org.depth == 2 or in_demo_town:
-                rows.append(
-                    self.org_review(org, K.HALF_YEAR, "2025H1", self.between(self.day(7, 5), self.day(7, 20)), reviewer)
-                )
+            if (org.depth == 2 or in_demo_town) and self.today > self.day(7, 5):
+                day = self.between(self.day(7, 5), self.day(7, 20))
+                rows.append(self.org_review(org, K.HALF_YEAR, f"{self.year}H1", day, reviewer))
         if rectify_org is not None:
             late = [
                 i for i in self.org_items_of.get(self.demo_branch.pk, []) if i.late_at(rectify_org.created_at.date())
@@ -1171,7 +1223,7 @@ class _Seeder:
     def seed_records(self) -> None:
         rng = self.rng
         current = self.today.replace(day=1)
-        months = [self.day(6, 1), self.day(7, 1), self.day(8, 1)] + ([current] if current > self.day(8, 1) else [])
+        months = self.record_months()
         keep_open = {self.users[u].pk for u in ("dangyuan1", "dangyuan2") if u in self.users}
         always = {self.users[u].pk for u in ("shuji", "ganshi") if u in self.users}
         rows = []
@@ -1274,15 +1326,22 @@ class _Seeder:
         text += "工作中坚持把群众的事当作自己的事，群众评价好。"
         return text
 
+    def next_occasion(self) -> str:
+        """The occasion a nomination made on the data date is for."""
+        if self.today < self.day(7, 1):
+            return "七一"
+        return "国庆" if self.today < self.day(10, 1) else "年度"
+
     def seed_awards(self) -> None:
         cut = self.day(6, 25)
+        seventh_july = self.today >= self.day(6, 30)  # the 七一 awards, decided at the end of June
         rows = []
         county = self.committee_on.get(self.root.pk) or self.admin
         shuji_member = self.member_by_user.get(self.users["shuji"].pk) if "shuji" in self.users else None
         for unit in self.units:
             inside = [b for b in self.branches if b.path.startswith(unit.path)]
             members = [m for b in inside for m in self.due_of[b.pk] if m.political_status in PARTY]
-            if not members:
+            if not members or not seventh_july:
                 continue
             ranked = sorted(members, key=lambda m: self.award_score(m, cut), reverse=True)
             nominator = self.committee_on.get(unit.pk) or self.admin
@@ -1340,7 +1399,7 @@ class _Seeder:
                 Award(
                     kind=Award.Kind.STAR_MEMBER,
                     year=self.year,
-                    occasion="国庆",
+                    occasion=self.next_occasion(),
                     member=m,
                     nominated_by_organization=self.demo_branch,
                     citation=self.citation(m, self.today, Award.Kind.STAR_MEMBER).replace("截至6月底", "截至目前"),
@@ -1361,7 +1420,7 @@ class _Seeder:
                 Award(
                     kind=Award.Kind.ADVANCED_ORGANIZATION,
                     year=self.year,
-                    occasion="国庆",
+                    occasion=self.next_occasion(),
                     organization=b,
                     nominated_by_organization=self.demo_town,
                     citation=f"{b.name}党员承诺全覆盖，上半年群众评议满意度 "
@@ -1370,7 +1429,7 @@ class _Seeder:
                     created_at=self.at(self.between(self.today - datetime.timedelta(days=6), self.yesterday)),
                 )
             )
-        if len(self.towns) > 1:
+        if len(self.towns) > 1 and seventh_july:
             town = self.towns[1]
             late = [
                 m
@@ -1430,9 +1489,13 @@ class _Seeder:
         if self.demo_town not in ranked and self.demo_town.depth == 2:
             ranked.append(self.demo_town)
         dates = []
+        # The last two periods over, each computed a few days after its end and published soon after.
+        bimonths = [b for b in range(1, 7) if _month_end(self.day(2 * b, 1)) + datetime.timedelta(days=5) < self.today]
+        months = [m for m in self.months_over if _month_end(self.day(m, 1)) + datetime.timedelta(days=4) < self.today]
         for period, computed, published in (
-            ("2025-B3", self.day(7, 3), self.day(7, 6)),
-            ("2025-B4", self.day(9, 3), self.day(9, 5)),
+            (f"{self.year}-B{b}", end + datetime.timedelta(days=3), end + datetime.timedelta(days=5))
+            for b in bimonths[-2:]
+            for end in [_month_end(self.day(2 * b, 1))]
         ):
             for org in ranked:
                 ranking = ranking_compute(
@@ -1441,8 +1504,9 @@ class _Seeder:
                 dates.append((ranking, computed, published, self.admin))
         secretary = self.secretary_of.get(self.demo_branch.pk) or self.admin
         for period, computed, published in (
-            ("2025-07", self.day(8, 2), self.day(8, 4)),
-            ("2025-08", self.day(9, 2), self.day(9, 4)),
+            (f"{self.year}-{m:02d}", end + datetime.timedelta(days=2), end + datetime.timedelta(days=4))
+            for m in months[-2:]
+            for end in [_month_end(self.day(m, 1))]
         ):
             ranking = ranking_compute(
                 organization=self.demo_branch,
@@ -1452,24 +1516,30 @@ class _Seeder:
                 today=self.today,
             )
             dates.append((ranking, computed, published, secretary))
-            if period == "2025-08":
-                self.adjust(ranking, secretary, at=self.at(published - datetime.timedelta(days=1)))
+            if period == f"{self.year}-{months[-1]:02d}":
+                self.adjust(ranking, secretary, month=months[-1], at=self.at(published - datetime.timedelta(days=1)))
         published_records = []
         for ranking, computed, published, by in dates:
             ranking.computed_at = self.at(computed, hour=9, span=60)
             ranking.is_published = True
             ranking.published_at = self.at(published, hour=10, span=120)
             # Its history on the demo calendar: computed by the service (re-dated here), then published.
-            Ranking.history.filter(id=ranking.pk).update(history_date=ranking.computed_at)
+            Ranking.history.filter(id=ranking.pk).update(
+                history_date=ranking.computed_at, computed_at=ranking.computed_at
+            )
             published_records.append(history_record(ranking, at=ranking.published_at, by=by, label="公布排名"))
         Ranking.objects.bulk_update([r[0] for r in dates], ["computed_at", "is_published", "published_at"])
         write_history(published_records)
         self.rankings = [r[0] for r in dates]
 
-    def adjust(self, ranking: Ranking, by: User, *, at: datetime.datetime) -> None:
+    def adjust(self, ranking: Ranking, by: User, *, month: int, at: datetime.datetime) -> None:
         """One written adjustment, as a secretary makes before publishing; its history record dated on the demo day."""
         entry = ranking.entries.select_related("member").order_by("rank", "id")[min(3, ranking.entries.count() - 1)]
-        reason = "8月参加防汛抢险，连续三天值守山塘水库，表现突出，经支委会研究加2分。"
+        if 5 <= month <= 9:
+            deed = "参加防汛抢险，连续三天值守山塘水库"
+        else:
+            deed = "参加森林防火值守，连续三天巡山查隐患"
+        reason = f"{month}月{deed}，表现突出，经支委会研究加2分。"
         entry = ranking_adjust(entry=entry, by=by, adjustment=Decimal("2"), reason=reason)
         RankingEntry.history.filter(id=entry.pk, history_change_reason__startswith=ADJUSTMENT).update(history_date=at)
 
@@ -1477,15 +1547,19 @@ class _Seeder:
 
     def seed_bulletins(self) -> None:
         rows = []
-        for org in [*self.units, self.demo_branch]:
-            facts = bulletin_facts(organization=org, year=self.year, quarter=2)
-            drafted = self.between(self.day(7, 2), self.day(7, 4))
+        # The last quarter over, drafted a few days after its end and published two days later.
+        settled = [q for q in self.quarters_over if self.quarter_end(q) + datetime.timedelta(days=4) < self.today]
+        quarter = settled[-1] if settled else None
+        for org in [*self.units, self.demo_branch] if quarter else []:
+            facts = bulletin_facts(organization=org, year=self.year, quarter=quarter)
+            end = self.quarter_end(quarter)
+            drafted = self.between(end + datetime.timedelta(days=2), end + datetime.timedelta(days=4))
             title, body = compose_bulletin(facts, today=drafted)
             rows.append(
                 Bulletin(
                     organization=org,
                     year=self.year,
-                    quarter=2,
+                    quarter=quarter,
                     title=title,
                     body=body,
                     status=Bulletin.Status.PUBLISHED,
@@ -1502,10 +1576,13 @@ class _Seeder:
     def seed_tallies(self) -> None:
         """Snapshots of past periods as the beat job takes them, the night after each period ended."""
         tallies = []
+        months = [f"{self.year}-{m:02d}" for m in self.months_over[-3:]]
+        quarters = [self.qperiod(self.last_quarter)] if self.last_quarter else []
+        every = months + quarters + ([f"{self.year}H1"] if self.h1_over else [])
         for org in [self.root, *self.units, self.demo_branch]:
-            periods = TALLY_PERIODS
+            periods = every
             if self.big and org.pk != self.root.pk:
-                periods = BIG_TOWN_PERIODS
+                periods = months[-1:] + quarters
             for period in periods:
                 tally = tally_build(org=org, period=period, today=self.today)
                 tally.computed_at = datetime.datetime.combine(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import itertools
 import random
+import zoneinfo
 from dataclasses import dataclass
 
 from django.contrib.auth.models import Permission
@@ -329,12 +330,14 @@ def _id_number(rng: random.Random, birth: datetime.date, male: bool, used: set[s
 
 
 @transaction.atomic
-def seed(size: str = "small", seed_value: int = 2025, stdout=None) -> dict:
+def seed(size: str = "small", seed_value: int = 2025, stdout=None, *, data_date: datetime.date) -> dict:
+    """The county at the start of the demo campaign's year (ages, party standing), with the 免于承诺 decided in
+    January and a few proposed in the days before `data_date`, still waiting."""
     spec = SIZES[size]
     rng = random.Random(seed_value)
     fake = Faker("zh_CN")
     fake.seed_instance(seed_value)
-    today = datetime.date(2025, 1, 1)
+    today = datetime.date(data_date.year, 1, 1)
 
     tree = _Tree()
     county = tree.add(
@@ -487,7 +490,7 @@ def seed(size: str = "small", seed_value: int = 2025, stdout=None) -> dict:
                 join_age = rng.randrange(18, min(age, 45) + 1)
                 join = datetime.date(birth.year + join_age, rng.randrange(1, 13), rng.randrange(1, 29))
                 if status == Member.PoliticalStatus.PROBATIONARY:
-                    join = datetime.date(2024, rng.randrange(1, 13), rng.randrange(1, 29))
+                    join = datetime.date(today.year - 1, rng.randrange(1, 13), rng.randrange(1, 29))
                 if join <= birth or join > today:
                     join = datetime.date(today.year - 1, 7, 1)
             post, leader = posts[0] if i == 0 else posts[rng.randrange(1, len(posts))]
@@ -624,9 +627,20 @@ def seed(size: str = "small", seed_value: int = 2025, stdout=None) -> dict:
         if not pending:
             approved_ids.append(m.pk)
     bulk_create_with_history(exemptions, Exemption, batch_size=1000)
-    Exemption.objects.filter(status=Exemption.Status.APPROVED, decided_at__isnull=True).update(
-        decided_at=datetime.datetime(2025, 1, 10, tzinfo=datetime.UTC)
-    )
+    # On the demo's calendar: the approved ones proposed and decided in January, the waiting ones lately.
+    tz = zoneinfo.ZoneInfo("Asia/Shanghai")
+    approved = Exemption.objects.filter(status=Exemption.Status.APPROVED, decided_at__isnull=True)
+    moments = {
+        Exemption.Status.APPROVED: datetime.datetime(today.year, 1, 6, 9, 0, tzinfo=tz),
+        Exemption.Status.PENDING: datetime.datetime.combine(
+            data_date - datetime.timedelta(days=5), datetime.time(9, 0), tzinfo=tz
+        ),
+    }
+    approved.update(decided_at=datetime.datetime(today.year, 1, 10, 8, 0, tzinfo=tz))
+    for status, moment in moments.items():
+        ids = list(Exemption.objects.filter(status=status).values_list("pk", flat=True))
+        Exemption.objects.filter(pk__in=ids).update(proposed_at=moment)
+        Exemption.history.filter(id__in=ids).update(history_date=moment, proposed_at=moment)
     Member.objects.filter(pk__in=approved_ids).update(is_exempt=True)
 
     result = {

@@ -15,7 +15,7 @@ from organizations.services import activity_problems
 
 @pytest.mark.django_db
 def test_every_branch_records_a_year_of_activities():
-    call_command("seed_demo", size="small", seed=7)
+    call_command("seed_demo", size="small", today=DEMO_TODAY, seed=7)
     branches = list(Organization.objects.filter(level=Organization.Level.BRANCH).order_by("path"))
     by_org = defaultdict(Counter)
     for org_id, code in Activity.objects.values_list("organization_id", "kind__code"):

@@ -2,6 +2,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from demo.commitments import DEMO_TODAY
 from demo.organizations import DEMO_PASSWORD
 from organizations.models import Exemption, Member, Organization, User
 from organizations.permissions import Role, may, roles_on
@@ -10,7 +11,7 @@ from organizations.validators import validate_id_number
 
 @pytest.mark.django_db
 def test_seed_demo_small_builds_a_usable_county():
-    call_command("seed_demo", size="small", seed=7)
+    call_command("seed_demo", size="small", today=DEMO_TODAY, seed=7)
     assert Organization.objects.filter(level="branch").count() >= 12
     assert 250 <= Member.objects.count() <= 350
     assert Organization.objects.filter(depth=1).count() == 1
@@ -37,12 +38,12 @@ def test_seed_demo_small_builds_a_usable_county():
 
 @pytest.mark.django_db
 def test_seed_demo_is_deterministic_and_refuses_to_overwrite():
-    call_command("seed_demo", size="small", seed=3)
+    call_command("seed_demo", size="small", today=DEMO_TODAY, seed=3)
     first = sorted(Member.objects.values_list("name", "id_number", "organization__code"))
     with pytest.raises(CommandError):
-        call_command("seed_demo", size="small", seed=3)
-    call_command("seed_demo", size="small", seed=3, if_empty=True)
-    call_command("seed_demo", size="small", seed=3, reset=True)
+        call_command("seed_demo", size="small", today=DEMO_TODAY, seed=3)
+    call_command("seed_demo", size="small", today=DEMO_TODAY, seed=3, if_empty=True)
+    call_command("seed_demo", size="small", today=DEMO_TODAY, seed=3, reset=True)
     assert sorted(Member.objects.values_list("name", "id_number", "organization__code")) == first
 
 
@@ -51,8 +52,8 @@ def test_reset_also_clears_what_the_public_and_later_steps_added():
     from disclosure.models import SupervisionReport
     from disclosure.services import supervision_submit
 
-    call_command("seed_demo", size="small", seed=3)
+    call_command("seed_demo", size="small", today=DEMO_TODAY, seed=3)
     branch = Organization.objects.filter(level="branch").first()
     supervision_submit(organization=branch, text="公开栏上的一条意见，内容足够长", address="127.0.0.1")
-    call_command("seed_demo", size="small", seed=3, reset=True)
+    call_command("seed_demo", size="small", today=DEMO_TODAY, seed=3, reset=True)
     assert not SupervisionReport.objects.exists() and Organization.objects.exists()

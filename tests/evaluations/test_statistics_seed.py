@@ -16,7 +16,7 @@ DEMO_TODAY = datetime.date(2025, 9, 15)
 
 @pytest.mark.django_db
 def test_indicators_on_the_demo_data_equal_independent_counts():
-    call_command("seed_demo", size="small", seed=5, stdout=io.StringIO())
+    call_command("seed_demo", size="small", today=DEMO_TODAY, seed=5, stdout=io.StringIO())
     root = Organization.objects.get(depth=1)
     town = Organization.objects.filter(depth=2, numchild__gt=0).order_by("path").first()
     branch = Organization.objects.filter(level=Organization.Level.BRANCH, members__isnull=False).order_by("path")[0]

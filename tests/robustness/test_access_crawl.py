@@ -391,7 +391,7 @@ def site(django_db_setup, django_db_blocker, tmp_path_factory):
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
-            call_command("seed_demo", size="small", seed=2025, stdout=io.StringIO())
+            call_command("seed_demo", size="small", today="2025-09-15", seed=2025, stdout=io.StringIO())
             built = Site(media=str(media))
             _add_evaluations_jobs_and_files(built)
             _build_samples(built)

@@ -1,5 +1,8 @@
+import datetime
+
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from commitments.models import Pledge
 from demo import activities as activities_demo
@@ -37,10 +40,22 @@ def _delete_evaluation_and_disclosure_data() -> None:
         model.history.all().delete()
 
 
+def _day(text: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise CommandError(f"日期“{text}”无效，请写成 YYYY-MM-DD，例如 2025-09-15。") from None
+
+
+def _cn(day: datetime.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 class Command(BaseCommand):
     help = (
-        "生成演示数据：组织树、党员名册、各角色的演示账号、各党组织的活动记实，以及2025年度公开承诺的意见征集、承诺书和践诺记录"
-        "（同一随机种子生成的数据相同）。"
+        "生成演示数据：组织树、党员名册、各角色的演示账号、各党组织的活动记实，以及本年度公开承诺的意见征集、承诺书、"
+        "践诺记录和评诺、统计（数据截至今天；1月至3月新年度承诺尚在签订，演示上一年度截至12月31日的数据；"
+        "同一随机种子、同一日期生成的数据相同）。"
     )
 
     def add_arguments(self, parser):
@@ -48,8 +63,20 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2025, help="随机种子")
         parser.add_argument("--reset", action="store_true", help="先清空已有的组织、党员、账号和承诺数据")
         parser.add_argument("--if-empty", action="store_true", help="数据库中已有组织时什么也不做")
+        parser.add_argument(
+            "--today",
+            type=_day,
+            default=None,
+            metavar="YYYY-MM-DD",
+            help="按这一天生成演示数据（默认今天），用于重现同一份数据",
+        )
 
-    def handle(self, *args, size, seed, reset, if_empty, **options):
+    def handle(self, *args, size, seed, reset, if_empty, today=None, **options):
+        if isinstance(today, str):  # call_command(..., today="2025-09-15") skips the parser's type
+            today = _day(today)
+        given = today is not None
+        today = today or timezone.localdate()
+        day = commitments_demo.data_date(today)
         if Organization.objects.exists():
             if if_empty:
                 self.stdout.write("数据库中已有数据，跳过演示数据。")
@@ -69,11 +96,11 @@ class Command(BaseCommand):
                 for model in (Exemption, Member, Organization, OrganizationUserObjectPermission):
                     model.history.all().delete()
         with transaction.atomic():
-            result = organizations_demo.seed(size=size, seed_value=seed)
-            activities = activities_demo.seed_activities(seed_value=seed, today=commitments_demo.DEMO_TODAY)
-            pledges = commitments_demo.seed_commitments(seed_value=seed, today=commitments_demo.DEMO_TODAY)
-            evaluations = evaluations_demo.seed_evaluations(seed_value=seed, today=commitments_demo.DEMO_TODAY)
-            reports = reporting_demo.seed_reports(seed_value=seed, today=commitments_demo.DEMO_TODAY)
+            result = organizations_demo.seed(size=size, seed_value=seed, data_date=day)
+            activities = activities_demo.seed_activities(seed_value=seed, today=day)
+            pledges = commitments_demo.seed_commitments(seed_value=seed, today=day)
+            evaluations = evaluations_demo.seed_evaluations(seed_value=seed, today=day)
+            reports = reporting_demo.seed_reports(seed_value=seed, today=day)
         self.stdout.write(
             self.style.SUCCESS(
                 f"已生成{size}规模演示数据：党组织 {result['organizations']} 个（党支部 {result['branches']} 个），"
@@ -89,7 +116,7 @@ class Command(BaseCommand):
         by_status = "、".join(f"{label} {pledges['by_status'][value]}" for value, label in Pledge.Status.choices)
         self.stdout.write(
             self.style.SUCCESS(
-                f"承诺批次“{commitments_demo.CAMPAIGN_NAME}”：群众意见建议 {pledges['opinions']} 条"
+                f"承诺批次“{commitments_demo.campaign_name(day.year)}”：群众意见建议 {pledges['opinions']} 条"
                 f"（已转化为承诺事项 {pledges['opinions_answered']} 条，未采纳 {pledges['opinions_not_adopted']} 条，"
                 f"已解决 {pledges['opinions_solved']} 条）；"
                 f"承诺书 {pledges['pledges']} 份（组织承诺 {pledges['org_pledges']} 份，党员承诺 "
@@ -101,17 +128,24 @@ class Command(BaseCommand):
                 f"（不通过 {pledges['inspections_failed']} 次），站内通知 {pledges['notifications']} 条。"
             )
         )
-        self.stdout.write(f"承诺书状态：{by_status}。数据日期为 {commitments_demo.DEMO_TODAY:%Y年%-m月%-d日}。")
+        self.stdout.write(f"承诺书状态：{by_status}。")
         self._write_evaluations(evaluations)
         if reports["issues"]:
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"统计报表：县委已下发《创先争优活动有关项目统计》（{commitments_demo.DEMO_TODAY.year}年度），"
+                    f"统计报表：县委已下发《创先争优活动有关项目统计》（{day.year}年度），"
                     f"应填报 {reports['submissions']} 个党组织，已上报 {reports['submitted']}、已审核 "
                     f"{reports['accepted']}、已退回 {reports['returned']}。"
                 )
             )
         self.stdout.write(f"演示账号：{'、'.join(result['accounts'])}；密码均为 {organizations_demo.DEMO_PASSWORD}")
+        if day == today:
+            self.stdout.write(f"数据日期为 {_cn(day)}{'' if given else '（今天）'}。")
+        else:
+            self.stdout.write(
+                f"数据日期为 {_cn(day)}：{_cn(today)}时新年度的承诺书尚在征求意见和签订（签订截止于3月31日），"
+                f"演示的是{day.year}年度承诺批次全年的数据；查看统计、点评等页面时请选择{day.year}年的期间。"
+            )
 
     def _write_evaluations(self, ev: dict) -> None:
         from evaluations.models import Award, LeaderReview, Rectification
