@@ -128,13 +128,22 @@ class SupervisionReport(models.Model):
 
 
 class BoardSetting(models.Model):
-    """Which finished campaign stays on an organization's board once no campaign is open."""
+    """An organization's board: which finished campaign stays on it once no campaign is open, and whether it
+    shows the results of 评诺 (篇六: 评议结果要通过一定形式向群众通报)."""
+
+    class Results(models.TextChoices):
+        AUTO = "auto", "自动（批次结束后公布）"
+        SHOW = "show", "公布"
+        HIDE = "hide", "不公布"
 
     organization = models.OneToOneField(
         Organization, verbose_name="党组织", on_delete=models.CASCADE, related_name="board_setting"
     )
     pinned_campaign = models.ForeignKey(
         Campaign, verbose_name="保留展示的承诺批次", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    show_results = models.CharField(
+        "公布一诺一评和评议结果", max_length=10, choices=Results.choices, default=Results.AUTO
     )
 
     class Meta:
@@ -143,6 +152,18 @@ class BoardSetting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization}的公开栏"
+
+    def results_shown(self, campaign: Campaign | None, today=None) -> bool:
+        """Whether the board shows the campaign's 一诺一评 grades and the members' appraisal results now.
+
+        自动 is read at page time: shown once the campaign's end date has passed (or it was closed), no job needed.
+        """
+        if campaign is None or self.show_results == self.Results.HIDE:
+            return False
+        if self.show_results == self.Results.SHOW:
+            return True
+        today = today or timezone.localdate()
+        return campaign.ends_on < today or campaign.status == Campaign.Status.CLOSED
 
 
 def job_kinds() -> list[tuple[str, str]]:

@@ -305,10 +305,27 @@ def flag_overdue_reports(*, today: datetime.date | None = None) -> int:
 
 @transaction.atomic
 def board_pin_campaign(*, organization: Organization, by: User, campaign: Campaign | None) -> BoardSetting:
+    return board_setting_update(organization=organization, by=by, campaign=campaign)
+
+
+_UNCHANGED = object()
+
+
+@transaction.atomic
+def board_setting_update(
+    *, organization: Organization, by: User, campaign=_UNCHANGED, show_results: str | None = None
+) -> BoardSetting:
+    """The secretary sets what the board shows: the campaign kept after it ends, and whether the results of 评诺
+    (一诺一评 grades, members' appraisal results) are public — 篇六: 评议结果要通过一定形式向群众通报."""
     require(by, OrgAction.MANAGE_ORG, organization)
-    if campaign is not None and campaign.organization.path not in organization.ancestor_paths():
+    if campaign not in (_UNCHANGED, None) and campaign.organization.path not in organization.ancestor_paths():
         raise DomainError("只能选择覆盖本组织的承诺批次。")
+    if show_results is not None and show_results not in BoardSetting.Results.values:
+        raise DomainError("请选择是否公布一诺一评和评议结果。")
     setting, _ = BoardSetting.objects.select_for_update().get_or_create(organization=organization)
-    setting.pinned_campaign = campaign
+    if campaign is not _UNCHANGED:
+        setting.pinned_campaign = campaign
+    if show_results is not None:
+        setting.show_results = show_results
     setting.save()
     return setting

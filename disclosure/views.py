@@ -22,7 +22,7 @@ from commitments.permissions import PledgeAction
 from commitments.selectors import campaign_coverage
 from organizations.errors import DomainError
 from organizations.models import FormerCode, Organization
-from organizations.permissions import grants_of, may, org_get_for_user_or_404
+from organizations.permissions import OrgAction, grants_of, may, org_get_for_user_or_404
 from organizations.selectors import organization_from_request
 
 from . import jobs, selectors, services
@@ -127,6 +127,14 @@ def board(request, code):
     member_pledges = selectors.member_pledges(org, campaign) if campaign else []
     items = _board_items(org_pledge, member_pledges)
     form = SupervisionForm(items=items)
+    shown_pledges = selectors.board_member_pledges(org, campaign) if campaign else []
+    setting = selectors.board_setting(org)
+    show_results = setting.results_shown(campaign)
+    if show_results:
+        # 一诺一评 (篇六): each member's appraisal result next to his pledge's grade.
+        appraisals = selectors.member_appraisals(campaign, {p.member_id for p in shown_pledges})
+        for pledge in shown_pledges:
+            pledge.appraisal = appraisals.get((pledge.member_id, pledge.organization_id))
     answered = (
         SupervisionReport.objects.filter(organization=org, answered_at__isnull=False)
         .select_related("item__pledge__member", "item__pledge__pledger_organization")
@@ -142,7 +150,10 @@ def board(request, code):
         "campaign": campaign,
         "campaigns": selectors.campaigns_of(org),
         "org_pledge": org_pledge,
-        "member_pledges": member_pledges,
+        "member_pledges": shown_pledges,
+        "members_shown": len({p.member_id for p in shown_pledges}),
+        "show_results": show_results,
+        "results_later": campaign is not None and setting.show_results == setting.Results.AUTO and not show_results,
         "coverage": campaign_coverage(campaign, org) if campaign else None,
         "answered": answered,
         "form": form,
@@ -356,6 +367,7 @@ def print_center(request):
             "campaign": campaign,
             "jobs": my_jobs,
             "kinds": Job.Kind.choices,
+            "can_manage_board": may(request.user, OrgAction.MANAGE_ORG, org),
             "orgs": [
                 o for o in Organization.objects.filter(pk__in=[g.organization_id for g in grants_of(request.user)])
             ],
@@ -364,18 +376,36 @@ def print_center(request):
 
 
 @login_required
-@require_POST
 def board_setting(request, code):
+    """公开栏设置: the campaign kept on the board after it ends, and whether 评诺 results are public (篇六)."""
     org = org_get_for_user_or_404(request.user, code, "manage_org")
-    raw = request.POST.get("campaign", "")
-    campaign = Campaign.objects.filter(pk=raw).first() if raw.isdigit() else None
-    try:
-        services.board_pin_campaign(organization=org, by=request.user, campaign=campaign)
-    except (DomainError, PermissionDenied) as e:
-        messages.error(request, str(e))
-    else:
-        messages.success(request, "已保存公开栏的展示设置。")
-    return redirect(f"{reverse('disclosure:print')}?org={org.code}")
+    campaigns = selectors.campaigns_of(org)
+    setting = selectors.board_setting(org)
+    if request.method == "POST":
+        raw = request.POST.get("campaign", "")
+        campaign = Campaign.objects.filter(pk=raw).first() if raw.isdigit() else None
+        try:
+            services.board_setting_update(
+                organization=org, by=request.user, campaign=campaign, show_results=request.POST.get("show_results")
+            )
+        except (DomainError, PermissionDenied) as e:
+            messages.error(request, str(e))
+        else:
+            messages.success(request, "已保存公开栏的展示设置。")
+            return redirect("disclosure:board_setting", code=org.code)
+    current = selectors.public_campaign(org)
+    return render(
+        request,
+        "disclosure/board_setting.html",
+        {
+            "org": org,
+            "campaigns": campaigns,
+            "setting": setting,
+            "choices": setting.Results.choices,
+            "current": current,
+            "shown_now": setting.results_shown(current),
+        },
+    )
 
 
 @login_required
