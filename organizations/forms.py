@@ -98,6 +98,7 @@ class MemberForm(ChineseBlankMixin, forms.ModelForm):
             "inflow_organization",
             "residence_organization",
             *Member.FLAG_FIELDS,
+            "unable_to_write",
             "is_active",
         ]
         field_classes = {

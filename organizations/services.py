@@ -73,6 +73,7 @@ MEMBER_FIELDS = (
     "join_date",
     "post",
     *Member.FLAG_FIELDS,
+    "unable_to_write",
     "organization",
     "inflow_organization",
     "residence_organization",

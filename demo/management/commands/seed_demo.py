@@ -9,6 +9,7 @@ from demo import activities as activities_demo
 from demo import commitments as commitments_demo
 from demo import evaluations as evaluations_demo
 from demo import organizations as organizations_demo
+from demo import practice as practice_demo
 from demo import reporting as reporting_demo
 from organizations.models import Exemption, Member, Organization, OrganizationUserObjectPermission, User
 
@@ -101,6 +102,7 @@ class Command(BaseCommand):
             pledges = commitments_demo.seed_commitments(seed_value=seed, today=day)
             evaluations = evaluations_demo.seed_evaluations(seed_value=seed, today=day)
             reports = reporting_demo.seed_reports(seed_value=seed, today=day)
+            practice = practice_demo.seed_practice(seed_value=seed, today=day)
         self.stdout.write(
             self.style.SUCCESS(
                 f"已生成{size}规模演示数据：党组织 {result['organizations']} 个（党支部 {result['branches']} 个），"
@@ -136,6 +138,13 @@ class Command(BaseCommand):
                     f"统计报表：县委已下发《创先争优活动有关项目统计》（{day.year}年度），"
                     f"应填报 {reports['submissions']} 个党组织，已上报 {reports['submitted']}、已审核 "
                     f"{reports['accepted']}、已退回 {reports['returned']}。"
+                )
+            )
+        if practice["paper"] or practice["offline_reports"]:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"纸质签字的书面承诺 {practice['paper']} 份、线下收到的群众意见 {practice['offline_reports']} 条"
+                    f"（电话、意见箱、来信，由党务干事登记）；口头承诺的 {practice['oral_marked']} 名党员已标为“不能书写”。"
                 )
             )
         self.stdout.write(f"演示账号：{'、'.join(result['accounts'])}；密码均为 {organizations_demo.DEMO_PASSWORD}")
