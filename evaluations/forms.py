@@ -378,3 +378,20 @@ class AdjustmentForm(forms.Form):
         label="调整分", max_digits=6, decimal_places=2, min_value=-100, max_value=100, help_text="正数加分，负数减分。"
     )
     reason = forms.CharField(label="调整理由", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+# --- 联系点 ---------------------------------------------------------------------------------------------------
+
+
+class ContactPointForm(ChineseBlankMixin, forms.Form):
+    organization = OrganizationChoiceField(label="联系点党组织", queryset=Organization.objects.none())
+    since = forms.DateField(label="建立联系点日期", widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = Organization.objects.filter(is_active=True).order_by("path")
+
+
+class ContactVisitForm(forms.Form):
+    visited_on = forms.DateField(label="走访日期", widget=DateInput())
+    note = forms.CharField(label="走访内容", max_length=500, help_text="如：调研村集体经济发展，指导修订承诺事项。")

@@ -11,7 +11,16 @@ from enum import StrEnum
 
 from commitments.permissions import is_reviewer, pledge_of
 from organizations.models import Member
-from organizations.permissions import ALL_ROLES, BRANCH_ROLES, Role, Rule, holds, register_actions
+from organizations.permissions import (
+    ALL_ROLES,
+    BRANCH_ROLES,
+    Role,
+    Rule,
+    holds,
+    holds_role_anywhere,
+    own_member,
+    register_actions,
+)
 
 
 class EvaluationAction(StrEnum):
@@ -32,6 +41,7 @@ class EvaluationAction(StrEnum):
     COMMENT_MONTHLY_RECORD = "comment_monthly_record"
     GRADE_PLEDGE = "grade_pledge"
     PUBLISH_REVIEW = "publish_review"
+    KEEP_CONTACT_POINTS = "keep_contact_points"
 
 
 def _by_branch_secretary(user, action, obj) -> bool:
@@ -44,6 +54,27 @@ def _by_branch_secretary(user, action, obj) -> bool:
 
 def _by_committee_above(user, action, org) -> bool:
     return holds(user, org, {Role.COMMITTEE}, strict=True)
+
+
+def is_leader(user) -> bool:
+    """处级以上 / 县级党员领导干部 for 联系点 (篇四, 篇六, 篇十二): a member marked 领导干部, or a committee officer."""
+    if not user.is_authenticated:
+        return False
+    member = own_member(user)
+    return (member is not None and member.is_leader) or holds_role_anywhere(user, {Role.COMMITTEE})
+
+
+def _by_leader(user, action, obj) -> bool:
+    return is_leader(user)
+
+
+def _by_committee_above_or_contact_leader(user, action, org) -> bool:
+    """篇六 “县级党员领导干部重点点评联系点和分管单位党组织”: the committee above, or a leader whose 联系点 it is."""
+    if _by_committee_above(user, action, org):
+        return True
+    from .models import ContactPoint
+
+    return user.is_authenticated and ContactPoint.objects.filter(leader_id=user.pk, organization=org).exists()
 
 
 def _by_committee(user, action, org) -> bool:
@@ -75,7 +106,9 @@ register_actions(
         EvaluationAction.NOMINATE_AWARD: Rule("您无权以该党组织名义推荐表彰。", ALL_ROLES),
         EvaluationAction.FILE_RECTIFICATION: Rule("只有本组织的书记或党务干事可以报送整改报告。", BRANCH_ROLES),
         EvaluationAction.REVIEW_MEMBER: Rule("只有党员所在支部的书记可以点评党员。", check=_by_branch_secretary),
-        EvaluationAction.REVIEW_ORGANIZATION: Rule("只有上级党委可以点评党组织。", check=_by_committee_above),
+        EvaluationAction.REVIEW_ORGANIZATION: Rule(
+            "只有上级党委或以该党组织为联系点的领导可以点评党组织。", check=_by_committee_above_or_contact_leader
+        ),
         EvaluationAction.MANAGE_APPRAISAL: Rule("只有上级党委可以组织群众评议。", check=_by_committee_above),
         EvaluationAction.APPROVE_RECTIFICATION: Rule("只有上级党委可以审批整改报告。", check=_by_committee_above),
         EvaluationAction.APPROVE_AWARD: Rule("只有上级党委可以审批表彰。", check=_by_committee_above),
@@ -88,6 +121,9 @@ register_actions(
             "只有所在支部的书记可以点评每月记实。", check=_by_branch_secretary
         ),
         EvaluationAction.GRADE_PLEDGE: Rule("只有审核这份承诺书的一方可以评定一诺一评等次。", check=_by_reviewer),
+        EvaluationAction.KEEP_CONTACT_POINTS: Rule(
+            "只有处级以上（县级）领导干部或上级党委成员可以登记联系点。", check=_by_leader, personal=True
+        ),
         EvaluationAction.PUBLISH_REVIEW: Rule(
             "只有点评人或有权点评的书记、上级党委可以公开这条点评。", check=_by_author_or_reviewing_officer
         ),

@@ -29,6 +29,8 @@ from .models import (
     Ballot,
     BallotCode,
     Bulletin,
+    ContactPoint,
+    ContactVisit,
     Grade,
     LeaderReview,
     MonthlyRecord,
@@ -1304,4 +1306,42 @@ def rankings_in(organizations):
         .select_related("organization")
         .annotate(entry_count=Count("entries"))
         .order_by("-computed_at", "-id")
+    )
+
+
+# --- 联系点 ---------------------------------------------------------------------------------------------------
+
+
+def _contact_reviews(ref_leader: str, ref_org: str):
+    return LeaderReview.objects.filter(reviewer_id=OuterRef(ref_leader), organization_id=OuterRef(ref_org))
+
+
+def contact_points_of(user: User):
+    """The leader's own contact points with the number of his reviews and visits there (one query)."""
+    return (
+        ContactPoint.objects.filter(leader=user)
+        .select_related("organization")
+        .annotate(
+            reviews=_count(_contact_reviews("leader_id", "organization_id")),
+            visits_count=_count(ContactVisit.objects.filter(contact_point=OuterRef("pk"))),
+            last_visit=Subquery(
+                ContactVisit.objects.filter(contact_point=OuterRef("pk"))
+                .order_by("-visited_on")
+                .values("visited_on")[:1]
+            ),
+        )
+        .order_by("organization__path")
+    )
+
+
+def contact_leaders_of(org: Organization):
+    """The leaders who keep `org` as their contact point, with their reviews and visits there (one query)."""
+    return (
+        ContactPoint.objects.filter(organization=org)
+        .select_related("leader")
+        .annotate(
+            reviews=_count(_contact_reviews("leader_id", "organization_id")),
+            visits_count=_count(ContactVisit.objects.filter(contact_point=OuterRef("pk"))),
+        )
+        .order_by("since", "id")
     )

@@ -43,7 +43,7 @@ from commitments.models import Campaign, Inspection, Opinion, Pledge, PledgeItem
 from organizations.errors import DomainError
 from organizations.models import Member, Organization
 
-from .models import Appraisal, Award, LeaderReview, MonthlyRecord, Rectification, Tally
+from .models import Appraisal, Award, ContactVisit, LeaderReview, MonthlyRecord, Rectification, Tally
 
 SATISFACTION_THRESHOLD = Appraisal.THRESHOLD
 CHINESE_NUMERALS = "一二三四"
@@ -234,6 +234,8 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("inspections", "季度检查", "次", SECTION_FULFILMENT),
     Indicator("inspections_failed", "其中检查不通过", "次", SECTION_FULFILMENT, "", False),
     Indicator("leader_reviews", "领导点评", "次", SECTION_EVALUATION),
+    Indicator("contact_leader_reviews", "其中联系领导点评", "次", SECTION_EVALUATION),
+    Indicator("contact_visits", "联系领导走访联系点", "次", SECTION_EVALUATION),
     Indicator("member_reviews_due", "应逐一点评（党员·季度）", "人次", SECTION_EVALUATION, "", None),
     Indicator("member_reviews_done", "已逐一点评", "人次", SECTION_EVALUATION),
     Indicator("member_review_coverage", "一季一点评覆盖率", PERCENT, SECTION_EVALUATION),
@@ -530,6 +532,17 @@ def compute_indicators(
         **{f"kind_{k.value}": Count("id", filter=Q(kind=k.value)) for k in kinds},
     )
     result["leader_reviews"] = reviews["total"]
+    # 联系点 (篇六 “县级党员领导干部重点点评联系点”): reviews of an organization by a leader whose contact point
+    # it is, and the leaders' visits there.
+    result["contact_leader_reviews"] = LeaderReview.objects.filter(
+        organization__path__startswith=path,
+        created_at__gte=begin,
+        created_at__lt=cut,
+        organization__contact_points__leader_id=F("reviewer_id"),
+    ).count()
+    result["contact_visits"] = ContactVisit.objects.filter(
+        contact_point__organization__path__startswith=path, visited_on__gte=start, visited_on__lte=as_of
+    ).count()
     result["leader_reviews_by_kind"] = {k.value: reviews[f"kind_{k.value}"] for k in kinds}
     review_quarters = period.quarters_overlapping()
     done = (

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import appraisals, awards, bulletins, dashboard, grading, rankings, records, reviews
+from .views import appraisals, awards, bulletins, contact_points, dashboard, grading, rankings, records, reviews
 
 app_name = "evaluations"
 
@@ -34,6 +34,10 @@ urlpatterns = [
     path("orgs/<str:code>/reviews/new/", reviews.review_org_new, name="review_org_new"),
     path("orgs/<str:code>/reviews/history/", reviews.review_history, name="review_history"),
     path("members/<int:pk>/reviews/new/", reviews.review_member_new, name="review_member_new"),
+    # 联系点
+    path("contact-points/", contact_points.contact_point_mine, name="contact_points"),
+    path("contact-points/<int:pk>/remove/", contact_points.contact_point_remove, name="contact_point_remove"),
+    path("contact-points/<int:pk>/visits/", contact_points.contact_visit_add, name="contact_visit_add"),
     # 日常记实
     path("records/mine/", records.record_mine, name="record_mine"),
     path("records/<int:pk>/comment/", records.record_comment, name="record_comment"),

@@ -30,7 +30,7 @@ from organizations.selectors import ancestors_of, default_organization
 from .. import selectors
 from ..forms import LeaderReviewForm
 from ..models import LeaderReview
-from ..permissions import EvaluationAction
+from ..permissions import EvaluationAction, is_leader
 from ..services import reviews as services
 
 PAGE_SIZE = 50
@@ -89,6 +89,8 @@ def review_org(request, code):
         "quarters": _recent_quarters(),
         "may_review_org": may(user, EvaluationAction.REVIEW_ORGANIZATION, org),
         "own_reviews": _labelled(list(selectors.reviews_of(organization=org)[:5])),
+        "contact_leaders": list(selectors.contact_leaders_of(org)),
+        "may_keep_contact_points": is_leader(user),
     }
     if coverage.is_rollup:
         for child in coverage.children:
@@ -107,7 +109,10 @@ def _form_page(request, *, member=None, organization=None):
     user = request.user
     subject_org = member.organization if member is not None else organization
     kind = request.GET.get("kind") if request.GET.get("kind") in Kind.values else Kind.QUARTERLY
-    initial = {"kind": kind, "period": request.GET.get("period") or selectors.current_period(kind)}
+    campaign = campaign_for(subject_org)
+    # The period offered is that of a day inside the campaign (issue 13 §8): today while it runs, else its last day.
+    day = selectors.day_in_campaign(campaign or selectors.latest_campaign_of(subject_org))
+    initial = {"kind": kind, "period": request.GET.get("period") or selectors.current_period(kind, day)}
     form = LeaderReviewForm(request.POST or None, initial=initial, member=member is not None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -128,7 +133,6 @@ def _form_page(request, *, member=None, organization=None):
             return redirect(target)
     subject = member if member is not None else organization
     recent = selectors.reviews_of(member=member, organization=organization)[:5]
-    campaign = campaign_for(subject_org)
     progress = (
         selectors.pledge_progress(campaign=campaign, member=member, organization=organization) if campaign else None
     )
@@ -145,7 +149,7 @@ def _form_page(request, *, member=None, organization=None):
             "recent": _labelled(list(recent)),
             "campaign": campaign,
             "progress": progress,
-            "current_periods": {k: selectors.current_period(k) for k in Kind.values},
+            "current_periods": {k: selectors.current_period(k, day) for k in Kind.values},
         },
     )
 
