@@ -20,7 +20,7 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from PIL import Image as PILImage
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_RIGHT
-from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.pagesizes import A4, A5, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
@@ -819,3 +819,122 @@ def _draw_register_page(canvas: Canvas, doc, *, phone: str, printed_on, org: Org
     canvas.drawString(MARGIN, y, fit_text(org.name, room, 8.5) + contact)
     canvas.drawRightString(width - MARGIN, y, f"打印日期：{_date(printed_on)}")
     canvas.restoreState()
+
+
+# --- 窗口单位: 三亮 cards (篇五) ----------------------------------------------------------------------------
+
+WINDOW_CARD_TITLE = "党员窗口服务承诺卡"
+# Areas that describe the duties of the post rather than a promise beyond them (爱岗敬业, 认真履职, 提供优质服务…).
+DUTY_AREA_MARKERS = ("岗", "职", "优质服务", "服务效能", "服务行为", "服务水平")
+CARD_NAME = paragraph_style("card_name", 22, 28)
+CARD_LABEL = paragraph_style("card_label", 11, 15, textColor=INK)
+CARD_TEXT = paragraph_style("card_text", 9.5, 13.5)
+CARD_SMALL = paragraph_style("card_small", 8, 11, textColor=GREY)
+
+
+def _is_duty_area(area: str) -> bool:
+    return any(marker in (area or "") for marker in DUTY_AREA_MARKERS)
+
+
+def window_members(org: Organization, campaign: Campaign) -> list[tuple[Member, Pledge | None]]:
+    """The party members at the window unit, in the official order of names, each with his published pledge
+    made there (None before it is published). Two queries and the pledges' items."""
+    from printing import by_strokes
+
+    members = by_strokes(
+        Member.objects.filter(organization=org, is_active=True, political_status__in=Member.PARTY_STATUSES),
+        name=lambda m: m.name,
+        tie=lambda m: m.pk,
+    )
+    pledges = {p.member_id: p for p in member_pledges(org, campaign)}
+    return [(m, pledges.get(m.pk)) for m in members]
+
+
+def window_cards_pdf(org: Organization, campaign: Campaign, out: BinaryIO | None = None) -> bytes | None:
+    """篇五 三亮 at the service window: a card per party member of the unit — 亮身份 (name, 党员/预备党员, post;
+    no ID number, no phone), 亮职责 (the post and the items in areas about its duties), 亮承诺 (the other items),
+    the supervision phone and the board's QR code. A5 landscape, one card a page."""
+    cards = window_members(org, campaign)
+    phone = org.supervision_phone or "—"
+    qr = _qr_reader(board_url(org))
+    page_size = landscape(A5)
+    margin = 10 * mm
+    width = page_size[0] - 2 * margin
+
+    def card(member: Member, pledge: Pledge | None) -> list:
+        items = list(pledge.items.all()) if pledge else []
+        duties = [i for i in items if _is_duty_area(i.content_area)]
+        promises = [i for i in items if not _is_duty_area(i.content_area)]
+        identity = [
+            _p(org.name, CARD_SMALL),
+            Paragraph(escape(member.name), CARD_NAME),
+            _p(f"{member.get_political_status_display()}　岗位：{member.post or '—'}", CARD_LABEL),
+        ]
+        code = [Picture(qr, 24 * mm, 24 * mm, align="CENTER"), _p("扫码查看公开栏、提出意见", CARD_SMALL)]
+        head = Table(
+            [[identity, code]],
+            colWidths=[width - 30 * mm, 30 * mm],
+            style=TableStyle([*BARE, ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]),
+        )
+        duty_lines = [f"岗位：{member.post or '—'}"] + [f"{i.content_area}：{i.content}" for i in duties]
+        if promises:
+            promise_lines = [f"{n}．{i.content}（{_date(i.deadline)}前）" for n, i in enumerate(promises, 1)]
+        elif pledge is None:
+            promise_lines = ["承诺书公示后补印本卡。"]
+        else:
+            promise_lines = ["见“亮职责”所列各项。"]
+        rows = [
+            [_p("亮身份", CARD_LABEL), _p(f"{member.name}，{member.get_political_status_display()}", CARD_TEXT)],
+            [_p("亮职责", CARD_LABEL), [_p(line, CARD_TEXT) for line in duty_lines]],
+            [_p("亮承诺", CARD_LABEL), [_p(line, CARD_TEXT) for line in promise_lines]],
+        ]
+        body = Table(
+            rows,
+            colWidths=[18 * mm, width - 18 * mm],
+            style=TableStyle([*GRID, ("BACKGROUND", (0, 0), (0, -1), LIGHT), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]),
+        )
+        foot = _p(f"欢迎监督　监督电话：{phone}　{campaign.name}", CARD_LABEL)
+        return [
+            Heading(WINDOW_CARD_TITLE, 15, space_after=2 * mm),
+            head,
+            Spacer(1, 2 * mm),
+            body,
+            Spacer(1, 2 * mm),
+            foot,
+        ]
+
+    def build(target):
+        doc = BaseDocTemplate(
+            target,
+            pagesize=page_size,
+            leftMargin=margin,
+            rightMargin=margin,
+            topMargin=margin,
+            bottomMargin=margin,
+            title=metadata(f"{org.name}{WINDOW_CARD_TITLE}"),
+            author=metadata(org.name),
+            subject=metadata(campaign.name),
+            creator=CREATOR,
+            initialFontName=FONT,
+        )
+        frame = Frame(
+            margin,
+            margin,
+            width,
+            page_size[1] - 2 * margin,
+            leftPadding=0,
+            rightPadding=0,
+            topPadding=0,
+            bottomPadding=0,
+        )
+        doc.addPageTemplates([PageTemplate(id="card", frames=[frame])])
+        story = []
+        for index, (member, pledge) in enumerate(cards):
+            if index:
+                story.append(PageBreak())
+            story += card(member, pledge)
+        if not story:
+            story = [Heading(WINDOW_CARD_TITLE, 15), _p(f"{org.name}暂无在册党员。", CARD_TEXT)]
+        doc.build(story)
+
+    return output(build, out)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("print/", views.print_center, name="print"),
     path("print/register<int:form>.pdf", views.register_pdf, name="register_pdf"),
     path("print/ledger.xlsx", views.ledger_xlsx, name="ledger_xlsx"),
+    path("print/window-cards.pdf", views.window_cards_pdf, name="window_cards"),
     path("pledges/<int:pk>/pdf/", views.pledge_pdf, name="pledge_pdf"),
     path("jobs/start/", views.job_start, name="job_start"),
     path("jobs/<int:pk>/", views.job_detail, name="job"),

@@ -424,6 +424,20 @@ def register_pdf(request, form):
 
 
 @login_required
+def window_cards_pdf(request):
+    """篇五 三亮: the 窗口 cards of a window unit's party members, a page each, to post at the service window."""
+    from . import pdf
+
+    org = _staff_org(request)
+    if not org.is_window_unit:
+        raise Http404("只有窗口单位打印窗口服务承诺卡。")
+    campaign = selectors.public_campaign(org)
+    if campaign is None:
+        raise Http404("还没有承诺批次。")
+    return _pdf_response(pdf.window_cards_pdf(org, campaign), f"{org.name}党员窗口服务承诺卡.pdf")
+
+
+@login_required
 def pledge_pdf(request, pk):
     from . import pdf
 

@@ -16,6 +16,7 @@ FORMS = {
     "2": f"附件2《{pdf.ORGANIZATION_TITLE}》",
     "3": f"附件3《{pdf.ORGANIZATION_REGISTER_TITLE}》",
     "4": f"附件4《{pdf.MEMBER_REGISTER_TITLE}》",
+    "window": f"窗口单位《{pdf.WINDOW_CARD_TITLE}》（每名党员一页）",
 }
 
 
@@ -33,7 +34,8 @@ class Command(BaseCommand):
         # Required arguments are checked in handle() so that the messages are in Chinese.
         parser.add_argument(
             "--form",
-            help="要生成的表：1 党员承诺书，2 党组织承诺书，3 党组织开展创先争优活动承诺登记（公示）表，4 党员承诺事项登记（公示）表。",
+            help="要生成的表：1 党员承诺书，2 党组织承诺书，3 党组织开展创先争优活动承诺登记（公示）表，"
+            "4 党员承诺事项登记（公示）表，window 窗口单位党员窗口服务承诺卡。",
         )
         parser.add_argument("--org", help="党组织代码。")
         parser.add_argument("--member", type=_number, help="党员编号（ID），仅附件1使用。")
@@ -43,7 +45,7 @@ class Command(BaseCommand):
     def handle(self, *args, form=None, org=None, member=None, campaign=None, out=None, **options):
         form = (form or "").strip()
         if form not in FORMS:
-            raise CommandError("请用 --form 指定要生成的表：1、2、3 或 4。")
+            raise CommandError("请用 --form 指定要生成的表：1、2、3、4 或 window（窗口单位承诺卡）。")
         if not org:
             raise CommandError("请用 --org 指定党组织代码。")
         if not out:
@@ -64,6 +66,10 @@ class Command(BaseCommand):
         with missing_characters() as missing:
             if form in ("1", "2"):
                 data = pdf.pledge_pdf(self._pledge(form, organization, chosen, member))
+            elif form == "window":
+                if not organization.is_window_unit:
+                    raise CommandError(f"“{organization.name}”不是窗口单位，没有窗口服务承诺卡。")
+                data = pdf.window_cards_pdf(organization, chosen)
             elif form == "3":
                 data = pdf.organization_register_pdf(organization, chosen)
             else:
