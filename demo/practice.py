@@ -1,5 +1,6 @@
 """Demo data for how a county really works (issue 13): a pledge signed on paper, oral pledgers marked as unable
-to write, and complaints received by phone, in the 意见箱 and by letter, all in the demo branch (红星村, `shuji`).
+to write, complaints received by phone, in the 意见箱 and by letter, all in the demo branch (红星村, `shuji`), and
+the county leader `xianwei` with 红星村 as his 联系点 and his visits there.
 
 Written straight to the tables like the rest of the demo, dated relative to the demo's day, from its own seeded
 random generator, so the same seed and day give the same rows.
@@ -21,6 +22,7 @@ from commitments import signing
 from commitments.models import Pledge, Signature
 from disclosure.models import SupervisionReport
 from disclosure.services import answer_due
+from evaluations.models import ContactPoint, ContactVisit
 from organizations.models import Member, User
 
 TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -73,7 +75,7 @@ def seed_practice(*, seed_value: int, today: datetime.date) -> dict:
     # 篇一 (口头承诺 only for those who cannot write): the demo's oral pledgers are marked so by their branch.
     oral = Member.objects.filter(pledges__form=Pledge.Form.ORAL).distinct()
     oral_marked = Member.objects.filter(pk__in=oral.values("pk")).update(unable_to_write=True)
-    result = {"oral_marked": oral_marked, "paper": 0, "offline_reports": 0}
+    result = {"oral_marked": oral_marked, "paper": 0, "offline_reports": 0, "contact_points": 0}
     if clerk is None or secretary is None or not hasattr(clerk, "member"):
         return result
     branch = clerk.member.organization
@@ -151,4 +153,21 @@ def seed_practice(*, seed_value: int, today: datetime.date) -> dict:
             report.answered_by = secretary
         report.save()
         result["offline_reports"] += 1
+
+    # 联系点: the county leader keeps the demo branch as his contact point and visits it now and then.
+    leader = User.objects.filter(username="xianwei").first()
+    if leader is not None:
+        since = datetime.date(today.year, 1, 10)
+        point = ContactPoint.objects.create(leader=leader, organization=branch, since=since)
+        visits = [
+            (75, "走访困难党员和留守老人，了解承诺事项的兑现进度。"),
+            (30, "参加支部主题党日，听取党员践诺情况汇报，对进度慢的事项提出要求。"),
+            (8, "实地查看村口道路硬化和三组路灯修复情况，现场答复群众提出的问题。"),
+        ]
+        ContactVisit.objects.bulk_create(
+            ContactVisit(contact_point=point, visited_on=today - datetime.timedelta(days=days), note=note)
+            for days, note in visits
+            if today - datetime.timedelta(days=days) >= since
+        )
+        result["contact_points"] = 1
     return result

@@ -144,7 +144,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(
                     f"纸质签字的书面承诺 {practice['paper']} 份、线下收到的群众意见 {practice['offline_reports']} 条"
-                    f"（电话、意见箱、来信，由党务干事登记）；口头承诺的 {practice['oral_marked']} 名党员已标为“不能书写”。"
+                    f"（电话、意见箱、来信，由党务干事登记）；口头承诺的 {practice['oral_marked']} 名党员已标为“不能书写”；"
+                    f"县委领导 xianwei 的联系点 {practice['contact_points']} 个（红星村）。"
                 )
             )
         self.stdout.write(f"演示账号：{'、'.join(result['accounts'])}；密码均为 {organizations_demo.DEMO_PASSWORD}")
