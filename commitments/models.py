@@ -176,6 +176,10 @@ class Opinion(StateMachineMixin, models.Model):
         VISIT = "visit", "调研走访"
         SURVEY = "survey", "问卷"
         ONLINE = "online", "网上"
+        # Opinions reaching the supervision inbox off line (issue 13 §6), logged by the clerk.
+        PHONE = "phone", "电话"
+        LETTER = "letter", "来信"
+        SMS = "sms", "短信"
 
     class SourceGroup(models.TextChoices):
         MASSES = "masses", "群众"

@@ -182,6 +182,9 @@ def supervision_log(
 _OPINION_CHANNEL = {
     SupervisionReport.Channel.ONLINE: Opinion.Channel.ONLINE,
     SupervisionReport.Channel.BOX: Opinion.Channel.BOX,
+    SupervisionReport.Channel.PHONE: Opinion.Channel.PHONE,
+    SupervisionReport.Channel.LETTER: Opinion.Channel.LETTER,
+    SupervisionReport.Channel.SMS: Opinion.Channel.SMS,
 }
 
 

@@ -166,7 +166,9 @@ def test_an_opinion_by_phone_joins_the_opinion_inbox(world, june):
     report = log(world, kind="opinion", channel="box", text="建议在村部设一个图书角")
     assert report.opinion.channel == Opinion.Channel.BOX and report.opinion.received_on == TODAY
     phoned = log(world, kind="opinion", channel="phone", text="建议增加一盏路灯照明")
-    assert phoned.opinion.text == "（电话反映）建议增加一盏路灯照明"
+    assert phoned.opinion.text == "建议增加一盏路灯照明" and phoned.opinion.channel == Opinion.Channel.PHONE
+    written = log(world, kind="opinion", channel="letter", text="建议村里办一期电商培训")
+    assert written.opinion.channel == Opinion.Channel.LETTER and written.opinion.get_channel_display() == "来信"
     assert phoned.opinion.created_by == world.clerk
 
 

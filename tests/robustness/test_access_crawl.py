@@ -35,6 +35,7 @@ from evaluations.models import (
     Award,
     BallotCode,
     Bulletin,
+    ContactPoint,
     LeaderReview,
     MonthlyRecord,
     Ranking,
@@ -99,6 +100,7 @@ PK_PREFIXES = (
     ("disclosure:pledge_pdf", Pledge),
     ("disclosure:job", Job),
     ("evaluations:appraisal", Appraisal),
+    ("evaluations:contact_", ContactPoint),
     ("evaluations:rectification", Rectification),
     ("evaluations:bulletin", Bulletin),
     ("evaluations:ranking", Ranking),
@@ -369,6 +371,11 @@ def _build_samples(site: Site) -> None:
         ReportIssue: [
             Sample("county", i.pk, _org_visible_for(i.organization, "view_report"), i)
             for i in ReportIssue.objects.order_by("pk")[:1]
+        ],
+        # 联系点 (xianwei's, in the demo branch): only its leader acts on it.
+        ContactPoint: [
+            Sample("xianwei's", c.pk, lambda user, c=c: user is not None and user.pk == c.leader_id, c)
+            for c in ContactPoint.objects.order_by("pk")[:1]
         ],
         # A form's page works on the user's own organization: no claim beyond "no error".
         ReportTemplate: [Sample("built-in", t.pk) for t in ReportTemplate.objects.filter(code="pian12")],
