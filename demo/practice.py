@@ -67,6 +67,10 @@ def _scan_png(name: str, day: datetime.date) -> bytes:
     return out.getvalue()
 
 
+def _at(day: datetime.date, hour: int) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
 @transaction.atomic
 def seed_practice(*, seed_value: int, today: datetime.date) -> dict:
     rng = random.Random(f"practice-{seed_value}")
@@ -158,14 +162,19 @@ def seed_practice(*, seed_value: int, today: datetime.date) -> dict:
     leader = User.objects.filter(username="xianwei").first()
     if leader is not None:
         since = datetime.date(today.year, 1, 10)
-        point = ContactPoint.objects.create(leader=leader, organization=branch, since=since)
+        point = ContactPoint.objects.create(leader=leader, organization=branch, since=since, created_at=_at(since, 9))
         visits = [
             (75, "走访困难党员和留守老人，了解承诺事项的兑现进度。"),
             (30, "参加支部主题党日，听取党员践诺情况汇报，对进度慢的事项提出要求。"),
             (8, "实地查看村口道路硬化和三组路灯修复情况，现场答复群众提出的问题。"),
         ]
         ContactVisit.objects.bulk_create(
-            ContactVisit(contact_point=point, visited_on=today - datetime.timedelta(days=days), note=note)
+            ContactVisit(
+                contact_point=point,
+                visited_on=today - datetime.timedelta(days=days),
+                note=note,
+                created_at=_at(today - datetime.timedelta(days=days), 18),
+            )
             for days, note in visits
             if today - datetime.timedelta(days=days) >= since
         )
