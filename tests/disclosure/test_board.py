@@ -158,7 +158,12 @@ def test_board_shows_published_evaluation_results_only(client, world):
         "unsatisfied": 4,
     }
     Appraisal.objects.create(
-        half=1, held_on=datetime.date(2025, 6, 20), satisfaction=Decimal("0.8667"), is_published=True, **common
+        half=1,
+        held_on=datetime.date(2025, 6, 20),
+        satisfaction=Decimal("0.8667"),
+        is_published=True,
+        campaign=world.campaign,  # its 意见较大 threshold: 10%
+        **common,
     )
     Appraisal.objects.create(
         half=2, held_on=datetime.date(2025, 12, 20), satisfaction=Decimal("0.9900"), is_published=False, **common
@@ -191,5 +196,7 @@ def test_board_shows_published_evaluation_results_only(client, world):
     )
     page = client.get(reverse("disclosure:board", args=["CA1"])).content.decode()
     assert "86.7%" in page and "99.0%" not in page
+    # Why it must be rectified, as the results page says it (篇六: 意见较大、满意度低于90%).
+    assert "满意度 86.7%，低于90%；“不满意”票占 13.3%，超过 10.0%，群众意见较大，须整改后再次评议" in page
     assert "第二季度践诺情况通报" in page and "第三季度草稿通报" not in page
     assert "践诺明星党员" in page and world.member.name in page
