@@ -7,6 +7,8 @@ from .models import (
     Ballot,
     BallotCode,
     Bulletin,
+    ContactPoint,
+    ContactVisit,
     LeaderReview,
     MonthlyRecord,
     PaperTally,
@@ -106,3 +108,21 @@ class TallyAdmin(admin.ModelAdmin):
     list_display = ("__str__", "period_kind", "period", "computed_at")
     list_filter = ("period_kind",)
     raw_id_fields = ("organization",)
+
+
+class ContactVisitInline(admin.TabularInline):
+    model = ContactVisit
+    extra = 0
+
+
+@admin.register(ContactPoint)
+class ContactPointAdmin(admin.ModelAdmin):
+    list_display = ("leader", "organization", "since", "created_at")
+    raw_id_fields = ("leader", "organization")
+    inlines = [ContactVisitInline]
+
+
+@admin.register(ContactVisit)
+class ContactVisitAdmin(admin.ModelAdmin):
+    list_display = ("contact_point", "visited_on", "note")
+    raw_id_fields = ("contact_point",)

@@ -323,7 +323,7 @@ def appraisal_attendance(request, pk):
             _fail(request, e)
         else:
             messages.success(request, "已登记各方面实到人数。")
-    return redirect(reverse("evaluations:appraisal_detail", args=[appraisal.pk]) + "#participants")
+    return redirect(reverse("evaluations:appraisal_detail", args=[appraisal.pk]) + "#participant-groups")
 
 
 @login_required

@@ -196,6 +196,8 @@ def test_committee_appraises_a_branch_and_the_rectification_closes_after_a_passi
     committee.get_by_role("link", name="组织再次评议").click()
     expect(committee.locator(".alert-info")).to_contain_text("再次评议")
     committee.fill("#id_place", "村委会二楼会议室")
+    # 篇六: 党组织书记要报告 … 践诺等情况 — no closing without it.
+    committee.fill("#id_report_text", "整改以来道路已全部修整完毕，进度每周在公开栏通报。")
     committee.get_by_role("button", name="开始评议").click()
     expect(committee.locator("h1")).to_contain_text("整改后再次评议")
     again = Appraisal.objects.get(rectification=rectification)
