@@ -82,9 +82,9 @@ def evaluation_results(org: Organization) -> dict:
     )
     return {
         "appraisals": list(
-            Appraisal.objects.filter(organization=org, is_published=True, status=Appraisal.Status.CLOSED).order_by(
-                "-held_on"
-            )[:4]
+            Appraisal.objects.filter(organization=org, is_published=True, status=Appraisal.Status.CLOSED)
+            .select_related("campaign")  # its 意见较大 threshold, read when the result failed
+            .order_by("-held_on")[:4]
         ),
         "ranking": ranking,
         "bulletins": list(Bulletin.objects.filter(organization=org, status=Bulletin.Status.PUBLISHED)[:4]),
