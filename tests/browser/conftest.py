@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.audit import Audit, AuditedBrowser
+
 # Fixtures of the commitments suite, reused by journeys that start from published pledges.
 from tests.commitments.conftest import draft, published, world  # noqa: F401
 
@@ -62,3 +64,21 @@ def shot():
         page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
     return take
+
+
+@pytest.fixture
+def audit():
+    """axe-core and the 375 px fit for the pages of this test (tests/browser/audit.py); `audit.check(page)` checks a
+    page in a state a revisit would not show (a form with its errors)."""
+    return Audit()
+
+
+@pytest.fixture
+def browser(browser, audit, live_server):
+    """The session's Chromium, whose contexts check every page the test loaded before they close (issue 14: every
+    page passes axe-core with no serious or critical violation and fits its viewport). It asks for the live server
+    so that the server is still up when the pages are opened again at the end."""
+    audited = AuditedBrowser(browser, audit)
+    yield audited
+    audited.finish()
+    audit.assert_clean()
