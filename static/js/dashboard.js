@@ -37,7 +37,7 @@
       {type: "value", name: "销号事项", minInterval: 1, splitLine: {show: false}}
     ],
     series: [
-      {name: "累计兑现率", type: "line", smooth: true, data: f.rate, yAxisIndex: 0, symbolSize: 6, label: {show: f.months.length <= 12, position: "top", formatter: "{c}%", fontSize: 10}},
+      {name: "累计兑现率", type: "line", smooth: true, data: f.rate, yAxisIndex: 0, symbolSize: 6, label: {show: !narrow && f.months.length <= 12, position: "top", formatter: "{c}%", fontSize: 10}, labelLayout: {hideOverlap: true}},
       {name: "当月销号", type: "bar", data: f.ticked, yAxisIndex: 1, barMaxWidth: 18, itemStyle: {opacity: .75}}
     ]
   }, empty(f.ticked) && empty(f.rate));
@@ -53,8 +53,9 @@
     yAxis: {type: "category", data: c.names, inverse: true, axisLabel: {width: narrow ? 80 : (many ? 140 : 120), overflow: "truncate", fontSize: many || narrow ? 10 : 12}},
     dataZoom: c.names.length > 12 ? [{type: "slider", yAxisIndex: 0, right: 0, width: 14, startValue: 0, endValue: 11}] : [],
     series: [
-      {name: "党员承诺覆盖率", type: "bar", data: c.coverage, barMaxWidth: 14, label: {show: !many, position: "right", formatter: "{c}%", fontSize: 10}},
-      {name: "承诺兑现率", type: "bar", data: c.fulfilment, barMaxWidth: 14, label: {show: !many, position: "right", formatter: "{c}%", fontSize: 10}}
+      // On a phone the two bars of a row are too close for both values ("35.835.8%"): the tooltip gives them.
+      {name: "党员承诺覆盖率", type: "bar", data: c.coverage, barMaxWidth: 14, label: {show: !many && !narrow, position: "right", formatter: "{c}%", fontSize: 10}, labelLayout: {hideOverlap: true}},
+      {name: "承诺兑现率", type: "bar", data: c.fulfilment, barMaxWidth: 14, label: {show: !many && !narrow, position: "right", formatter: "{c}%", fontSize: 10}, labelLayout: {hideOverlap: true}}
     ]
   }, c.names.length === 0);
 
@@ -70,6 +71,11 @@
     }]
   }, empty(s.counts));
 
+  // A choice nobody made has no slice, so no label: several "0 票" labels drawn on one spot overlapped.
+  var noBallots = empty(data.ballots.map(function (b) { return b.value; }));
+  var ballots = data.ballots.map(function (b) {
+    return b.value ? b : {name: b.name, value: 0, label: {show: false}, labelLine: {show: false}};
+  });
   draw("chart-ballots", {
     color: [green, gold, red],
     tooltip: {trigger: "item", formatter: "{b}：{c} 票（{d}%）"},
@@ -77,9 +83,10 @@
     series: [{
       type: "pie", radius: ["38%", "66%"], center: ["50%", "46%"], stillShowZeroSum: false, percentPrecision: 1,
       label: narrow ? {position: "inside", formatter: "{d}%", color: "#fff", fontSize: 11} : {formatter: "{b}\n{c} 票（{d}%）"},
-      data: data.ballots
+      labelLayout: {hideOverlap: true},
+      data: noBallots ? [] : ballots
     }]
-  }, empty(data.ballots.map(function (b) { return b.value; })));
+  }, noBallots);
 
   window.addEventListener("resize", function () { charts.forEach(function (chart) { chart.resize(); }); });
 })();
