@@ -18,8 +18,9 @@ def test_the_quarterly_inspection_offers_its_result_as_buttons(client, world, pl
     page = client.get(reverse("commitments:inspect", args=[pledge.pk])).content.decode()
 
     assert not re.search(r'<div[^>]*class="[^"]*form-check-input', page)
-    assert page.count('class="btn-check"') == len(InspectionForm.base_fields["result"].choices)
-    assert page.count('class="form-check-input"') == len(InspectionForm.base_fields["reasons"].choices)
+    choices = len(InspectionForm.base_fields["result"].choices) + len(InspectionForm.base_fields["reasons"].choices)
+    assert page.count('class="btn-check"') == choices
+    assert page.count('type="radio"') == 2 and page.count('type="checkbox"') == 3
     assert_every_input_has_its_label(page)
 
     # 不通过 with its reasons can be chosen and is saved.
