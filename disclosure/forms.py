@@ -24,8 +24,9 @@ class CompactSelect(forms.Select):
 
 
 class SupervisionForm(ChineseBlankMixin, forms.Form):
+    # Most of what the public writes is an opinion or a suggestion; a report is the one they choose on purpose.
     kind = forms.ChoiceField(
-        label="类型", choices=SupervisionReport.Kind.choices, initial=SupervisionReport.Kind.SUPERVISION
+        label="类型", choices=SupervisionReport.Kind.choices, initial=SupervisionReport.Kind.OPINION
     )
     item = forms.TypedChoiceField(
         label="针对的承诺事项", coerce=int, required=False, empty_value=None, widget=CompactSelect

@@ -15,7 +15,7 @@ from django.http import FileResponse, Http404, HttpResponse, HttpResponsePermane
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from commitments.models import Campaign, Pledge
 from commitments.permissions import PledgeAction
@@ -166,14 +166,17 @@ def board(request, code):
     return render(request, "disclosure/board.html", context)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @public_board
 def supervise(request, code):
+    """我要监督: the form on a page of its own (an address to hand out), and where the form of the board posts."""
     org = _public_org(code)
     campaign = selectors.public_campaign(org)
     org_pledge = selectors.organization_pledge(org, campaign) if campaign else None
     member_pledges = selectors.member_pledges(org, campaign) if campaign else []
     items = _board_items(org_pledge, member_pledges)
+    if request.method == "GET":
+        return render(request, "disclosure/supervise_form.html", {"org": org, "form": SupervisionForm(items=items)})
     form = SupervisionForm(request.POST, items=items)
     if form.is_valid():
         data = form.cleaned_data
