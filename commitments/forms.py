@@ -1,5 +1,6 @@
 from django import forms
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from organizations.forms import ChineseBlankMixin, DateInput, MultipleFileField
 
@@ -76,28 +77,67 @@ class SolveForm(ChineseBlankMixin, forms.Form):
         return self.items.get(pk) if pk else None
 
 
+def opinion_summary(text: str) -> str:
+    """How an opinion is named in the pledge editor's picker and on its chips: its first 60 characters."""
+    return Truncator(text).chars(60)
+
+
+class OpinionChoicesInput(forms.MultipleHiddenInput):
+    """The opinions an item answers, as the picker posts them: one value per chosen opinion (a chip's hidden input,
+    or a ticked box when the page runs without script) and the search box, blank unless an opinion was picked from
+    its list. Blanks and repeats are dropped before the values are checked."""
+
+    def value_from_datadict(self, data, files, name):
+        values = []
+        for value in super().value_from_datadict(data, files, name) or ():
+            value = str(value).strip()
+            if value and value not in values:
+                values.append(value)
+        return values
+
+
 class PledgeItemForm(ChineseBlankMixin, forms.Form):
     id = forms.IntegerField(required=False, widget=forms.HiddenInput())
     content_area = forms.ChoiceField(label="承诺方面")
-    content = forms.CharField(label="承诺事项", max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+    # Three rows at least; the box grows with its text (static/css/pledge-edit.css, static/js/pledge-edit.js).
+    content = forms.CharField(
+        label="承诺事项", max_length=1000, widget=forms.Textarea(attrs={"rows": 3, "data-autogrow": ""})
+    )
     measures = forms.CharField(
-        label="践诺措施", max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label="践诺措施",
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "data-autogrow": ""}),
     )
     deadline = forms.DateField(label="完成时限", widget=DateInput())
-    responsible_person = forms.CharField(label="责任人", max_length=50, required=False)
+    responsible_person = forms.CharField(
+        label="责任人", max_length=50, error_messages={"required": "组织承诺的每个事项都要明确责任人。"}
+    )
     indicator = forms.CharField(label="量化指标", max_length=100, required=False)
     unit = forms.CharField(label="单位", max_length=20, required=False)
     baseline_value = forms.DecimalField(label="基数", max_digits=14, decimal_places=2, required=False)
     target_value = forms.DecimalField(label="目标值", max_digits=14, decimal_places=2, required=False)
     opinions = forms.TypedMultipleChoiceField(
-        label="回应的群众意见", required=False, coerce=int, widget=forms.CheckboxSelectMultiple
+        label="回应的群众意见",
+        required=False,
+        coerce=int,
+        widget=OpinionChoicesInput,
+        error_messages={"invalid_choice": "请从列表中选择群众意见（“%(value)s”不在列表中）。"},
     )
 
     def __init__(self, *args, areas=(), opinions=(), org_pledge=False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.org_pledge = org_pledge
         self.fields["content_area"].choices = [("", "请选择"), *[(a, a) for a in areas]]
-        self.fields["opinions"].choices = [(o.pk, o.text[:60]) for o in opinions]
-        self.fields["responsible_person"].required = org_pledge
+        self.fields["opinions"].choices = [(o.pk, opinion_summary(o.text)) for o in opinions]
+        if not org_pledge:
+            # A member answers for his own pledge: 责任人 means something only on an organization's pledge.
+            del self.fields["responsible_person"]
+
+    def chosen_opinions(self) -> list[tuple[int, str]]:
+        """(id, summary) of the opinions this item answers as the form stands (posted, or saved), in list order."""
+        chosen = {str(value) for value in self["opinions"].value() or ()}
+        return [(pk, label) for pk, label in self.fields["opinions"].choices if str(pk) in chosen]
 
     def clean(self):
         data = super().clean()
@@ -111,6 +151,10 @@ class PledgeItemForm(ChineseBlankMixin, forms.Form):
 
 
 class BasePledgeItemFormSet(forms.BaseFormSet):
+    def opinion_options(self) -> list[tuple[int, str, str]]:
+        """The opinions any item may answer, listed once for the whole page: (id, summary, full text)."""
+        return [(o.pk, opinion_summary(o.text), o.text) for o in self.form_kwargs.get("opinions", ())]
+
     def clean(self):
         if any(self.errors):
             return
