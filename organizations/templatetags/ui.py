@@ -9,7 +9,7 @@ register = template.Library()
 
 # Radios and checkbox lists (CheckboxSelectMultiple is a RadioSelect): a group of inputs, each with its own label.
 CHOICE_WIDGETS = (forms.RadioSelect,)
-CHOICE_STYLES = ("", "inline", "buttons")
+CHOICE_LOOKS = ("", "inline", "buttons")
 
 
 @register.filter
@@ -19,7 +19,7 @@ def is_choice_group(field) -> bool:
 
 
 @register.simple_tag
-def widget(field, style="", **attrs):
+def widget(field, look="", **attrs):
     """Render a form field's widget with the Bootstrap class its kind needs.
 
     Radios and checkbox lists go through one renderer (`choices`), whatever the form gave their widget as class:
@@ -28,7 +28,7 @@ def widget(field, style="", **attrs):
     """
     w = field.field.widget
     if isinstance(w, CHOICE_WIDGETS):
-        return choices(field, style=style)
+        return choices(field, look=look)
     if isinstance(w, forms.CheckboxInput):
         css = "form-check-input"
     elif isinstance(w, forms.Select):
@@ -45,13 +45,13 @@ def widget(field, style="", **attrs):
 
 
 @register.simple_tag
-def choices(field, style=""):
+def choices(field, look=""):
     """A radio or checkbox group the site's way: one `.form-check` per option with its bound label, stacked (default),
-    inline (`style="inline"`), or as large toggle buttons for a thumb on a phone (`style="buttons"`: Bootstrap's
+    inline (`look="inline"`), or as large toggle buttons for a thumb on a phone (`look="buttons"`: Bootstrap's
     `btn-check`, at least 44 px high)."""
-    if style not in CHOICE_STYLES:
-        raise ValueError(f"Unknown choice style {style!r}; one of {CHOICE_STYLES}.")
-    buttons = style == "buttons"
+    if look not in CHOICE_LOOKS:
+        raise ValueError(f"Unknown look {look!r} of a choice group; one of {CHOICE_LOOKS}.")
+    buttons = look == "buttons"
     css = "btn-check" if buttons else "form-check-input"
     if field.errors:
         css += " is-invalid"
@@ -72,7 +72,7 @@ def choices(field, style=""):
             "field": field,
             "options": options,
             "buttons": buttons,
-            "inline": style == "inline",
+            "inline": look == "inline",
             "radio": not isinstance(field.field.widget, forms.CheckboxSelectMultiple),
         },
     )

@@ -7,7 +7,7 @@ import pytest
 from django import forms
 from django.template import Context, Template
 
-FIELD = Template('{% include "includes/field.html" with choice_style=style %}')
+FIELD = Template('{% include "includes/field.html" with choice_look=look %}')
 
 
 class ChoiceForm(forms.Form):
@@ -24,8 +24,8 @@ class ChoiceForm(forms.Form):
     )
 
 
-def draw(field, style=""):
-    return FIELD.render(Context({"field": field, "style": style}))
+def draw(field, look=""):
+    return FIELD.render(Context({"field": field, "look": look}))
 
 
 def inputs(html):
@@ -55,7 +55,7 @@ def test_a_choice_group_is_a_fieldset_whose_wrapper_carries_no_input_class(name)
 
 
 def test_buttons_are_toggle_buttons_big_enough_for_a_thumb():
-    html = draw(ChoiceForm()["result"], style="buttons")
+    html = draw(ChoiceForm()["result"], look="buttons")
 
     assert "choice-buttons" in html
     assert all('class="btn-check"' in tag for tag in inputs(html))
@@ -66,16 +66,16 @@ def test_buttons_are_toggle_buttons_big_enough_for_a_thumb():
 def test_an_error_is_tied_to_the_group_and_the_choice_is_kept():
     form = ChoiceForm(data={"reasons": ["b"]})
     assert not form.is_valid()
-    html = draw(form["result"], style="buttons")
+    html = draw(form["result"], look="buttons")
     assert 'aria-describedby="id_result-error"' in html and 'id="id_result-error"' in html
     assert 'aria-invalid="true"' in html
     kept = draw(form["reasons"])
     assert re.search(r'<input [^>]*value="b"[^>]*checked', kept)
 
 
-def test_an_unknown_style_is_a_programming_error():
+def test_an_unknown_look_is_a_programming_error():
     with pytest.raises(ValueError):
-        draw(ChoiceForm()["result"], style="bigger")
+        draw(ChoiceForm()["result"], look="bigger")
 
 
 def test_an_error_on_a_text_field_is_read_with_the_field():
