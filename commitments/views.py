@@ -11,12 +11,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Q, prefetch_related_objects
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from organizations.audit import timeline, timelines
 from organizations.errors import DomainError
@@ -31,7 +31,7 @@ from organizations.permissions import (
     own_member,
     require,
 )
-from organizations.redirects import redirect_back
+from organizations.redirects import redirect_back, safe_return_url
 from organizations.selectors import default_organization, organization_from_request
 from organizations.transitions import available
 from organizations.uploads import content_type_of
@@ -485,6 +485,8 @@ def pledge_detail(request, pk):
         i.review_comment = item_comments.get(i.pk, "")
         i.transitions = available(i, user, "state")
         i.timeline = item_timelines.get(i.pk, [])
+        # The logs shown on this page are the evidence a 确认销号 from here carries back (`evidence_seen`).
+        i.evidence = selectors.evidence_summary(i)
     context = {
         "pledge": pledge,
         "items": items,
@@ -845,15 +847,41 @@ def item_tick(request, pk):
         else:
             messages.success(request, "已申请销号，等待书记确认。")
             return redirect(item.pledge)
-    return render(request, "commitments/item_tick.html", {"item": item, "pledge": item.pledge, "form": form})
+    prefetch_related_objects([item], selectors.evidence_prefetch())
+    context = {
+        "item": item,
+        "pledge": item.pledge,
+        "form": form,
+        "deciding": False,
+        "evidence": selectors.evidence_summary(item),
+    }
+    return render(request, "commitments/item_tick.html", context)
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def item_tick_decide(request, pk):
+    """确认销号 or 不予销号. The page (GET) shows the evidence: the item's fulfilment logs and attachments. A
+    confirmation must carry back the newest log entry it was shown (`evidence_seen`); without it, or when a log
+    was added since, it is refused and this page shows the evidence again."""
     item = _item_or_404(request.user, pk)
+    back = safe_return_url(request, item.pledge.get_absolute_url())
+    if request.method != "POST":
+        return _tick_decision_page(request, item, back)
     try:
         if request.POST.get("decision") == "confirm":
+            seen = request.POST.get("evidence_seen", "")
+            mark = selectors.evidence_mark(item)
+            if mark is not None and seen != str(mark):
+                messages.error(
+                    request,
+                    "有新的践诺记录，请查看后再确认销号。"
+                    if seen
+                    else "该事项有践诺记录，请先查看践诺记录和附件，再确认销号。",
+                )
+                return redirect(
+                    reverse("commitments:item_tick_decide", args=[item.pk]) + "?" + urlencode({"next": back})
+                )
             services.item_confirm_tick_off(item=item, by=request.user)
             messages.success(request, "已确认销号。")
         else:
@@ -864,7 +892,24 @@ def item_tick_decide(request, pk):
             messages.success(request, "已退回销号申请。")
     except (DomainError, PermissionDenied) as e:
         _fail(request, e)
-    return redirect_back(request, item.pledge.get_absolute_url())
+    return redirect(back)
+
+
+def _tick_decision_page(request, item, back):
+    prefetch_related_objects([item], selectors.evidence_prefetch())
+    item.transitions = available(item, request.user, "state")
+    if not {"confirm_tick_off", "refuse_tick_off"} & set(item.transitions):
+        messages.info(request, "该事项没有等待您确认的销号申请，可能已被他人处理。")
+        return redirect(back)
+    context = {
+        "item": item,
+        "pledge": item.pledge,
+        "deciding": True,
+        "evidence": selectors.evidence_summary(item),
+        "requested_by": item.tick_requested_by,
+        "back": back,
+    }
+    return render(request, "commitments/item_tick.html", context)
 
 
 @login_required
@@ -1031,10 +1076,18 @@ def queues(request):
     tick = selectors.tick_queue(user)
     for item in tick:
         item.transitions = available(item, user, "state")
+        item.evidence = selectors.evidence_summary(item)
     return render(
         request,
         "commitments/queues.html",
-        {"tab": tab, "review": review, "sign": sign, "tick": tick, "refuse_form": ReasonForm()},
+        {
+            "tab": tab,
+            "review": review,
+            "sign": sign,
+            "tick": tick,
+            "refuse_form": ReasonForm(),
+            "tick_back": reverse("commitments:queues") + "?tab=tick",
+        },
     )
 
 
