@@ -203,7 +203,7 @@
     search.removeAttribute("list");
     search.setAttribute("aria-controls", "opinion-list");
     var help = picker.querySelector("#" + search.getAttribute("aria-describedby"));
-    help.textContent = "输入关键词筛选，回车选第一条，↓ 在列表中移动，Esc 收起。";
+    help.textContent = "输入关键词筛选，回车选第一条，↓ 进入列表。";
     var status = document.createElement("div");
     status.className = "opinion-status visually-hidden";
     status.setAttribute("role", "status");

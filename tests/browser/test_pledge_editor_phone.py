@@ -117,12 +117,25 @@ def test_member_picks_an_opinion_by_keyboard_removes_another_and_saves(editor, s
     expect(page.get_by_role("button", name=f"移除：{STREET_LIGHTS}")).to_be_focused()
     expect(summary).to_contain_text("已选 1 条")
 
+    # An item added with ＋ 添加一项 has its picker too.
+    page.get_by_role("button", name="＋ 添加一项").click()
+    added = page.locator(".item-form").nth(1)
+    added.locator("select[name='items-1-content_area']").select_option(index=2)
+    added.locator("textarea[name='items-1-content']").fill("组织一次农技培训")
+    added.locator("input[name='items-1-deadline']").fill("2025-10-31")
+    added.locator("summary", has_text="回应的群众意见").click()
+    added.get_by_label("搜索群众意见").fill("农技")
+    added.get_by_label("搜索群众意见").press("Enter")
+    expect(added.locator(".opinion-chip input[type=hidden][name='items-1-opinions']")).to_have_count(1)
+
     page.get_by_role("button", name="保存草稿").click()
     expect(page.locator(".alert-success")).to_contain_text("已保存承诺书草稿")
-    item = Pledge.objects.get(pk=pledge.pk).items.get()
-    assert [o.text for o in item.cited_opinions.all()] == [STREET_LIGHTS]
+    first, second = Pledge.objects.get(pk=pledge.pk).items.order_by("position")
+    assert [o.text for o in first.cited_opinions.all()] == [STREET_LIGHTS]
+    assert [o.text for o in second.cited_opinions.all()] == [FARMING]
 
-    # Opened again, the item shows its opinion as a chip.
+    # Opened again, each item shows its opinion as a chip.
     page.goto(url)
-    expect(page.locator(".item-form").nth(0).locator(".opinion-chip")).to_have_count(1)
+    expect(page.locator(".item-form").nth(0).locator(".opinion-chip")).to_have_text([STREET_LIGHTS + "×"])
+    expect(page.locator(".item-form").nth(1).locator(".opinion-chip")).to_have_count(1)
     assert not errors
