@@ -244,7 +244,8 @@
   // elsewhere has landed (folding it while the finger is down would move the button being tapped).
   var pressing = false;
   function leave(e) {
-    if (active && !active.contains(e.target)) { hide(); }
+    // A chip's button is gone from the page once its click lands: that click was inside.
+    if (active && e.target.isConnected && !active.contains(e.target)) { hide(); }
   }
   document.addEventListener("pointerdown", function () { pressing = true; }, true);
   document.addEventListener("pointerup", function () { pressing = false; }, true);
