@@ -50,6 +50,9 @@ def reviewer_name(pledge: Pledge) -> str:
 
 
 def _sign_deadline(pledge: Pledge, today: datetime.date) -> tuple[str, bool]:
+    if pledge.previous_id:
+        # A revision made by 变更承诺 is signed when the change is made; the campaign's deadline does not bind it.
+        return "", False
     deadline = pledge.campaign.sign_deadline
     if deadline < today:
         return f"（签约截止日 {day(deadline)} 已过，请尽快办理）", True

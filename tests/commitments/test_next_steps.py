@@ -161,6 +161,12 @@ def test_a_missed_signing_deadline_is_urgent(world, pledge_in):
     assert step.text == "请您签署承诺书，之后由支部书记签字确认（签约截止日 2025年3月31日 已过，请尽快办理）"
 
 
+def test_an_amended_revision_is_not_held_to_the_signing_deadline(world, pledge_in):
+    old = pledge_in("superseded")
+    step = pledge_next_step(old.next_revision, world.member.user, today=datetime.date(2025, 7, 1))
+    assert not step.urgent and step.text == "您填写完承诺事项后提交支部书记审核"
+
+
 def test_after_the_campaign_nothing_more_can_be_done_before_signing(world, pledge_in):
     step = pledge_next_step(pledge_in("submitted"), world.member.user, today=datetime.date(2026, 1, 5))
     assert step.urgent and step.text == "无法继续办理：承诺批次已于 2025年12月31日 结束。"
