@@ -40,3 +40,12 @@ def quarter_inspection(pledge, inspections=None):
 def under_way(pledge) -> bool:
     """{% if pledge|under_way %}: the items have a fulfilment state (the pledge is signed)."""
     return items_under_way(pledge)
+
+
+CLAUSE_END = "。；;，,、.！!？?：:"
+
+
+@register.filter
+def clause(text) -> str:
+    """{{ item.measures|clause }}: the text without its closing punctuation, for joining clauses with "；"."""
+    return str(text or "").strip().rstrip(CLAUSE_END)

@@ -13,6 +13,7 @@ from PIL import Image
 from commitments import services
 from commitments.models import Campaign, Pledge
 from commitments.next_steps import inspection_this_quarter, pledge_next_step
+from commitments.templatetags.pledges import clause
 from tests.factories import MemberFactory, UserFactory
 
 from .conftest import FULL_CHECKS, STATES, fresh, item
@@ -235,7 +236,9 @@ def test_the_sign_page_has_the_next_step_a_short_fingerprint_and_no_doubled_punc
     assert f'<span class="font-monospace">{sha[:8]}</span>' in page
     for doubled in ("。；", "；；", "。。"):
         assert doubled not in page
-    assert "每月走访一次。" in page and "2025年6月30日" in page
+    assert clause("每月走访一次。 ") == "每月走访一次" and clause("") == ""
+    assert "践诺措施：每月走访一次；完成时限：2025年6月30日" in page
+    assert "践诺措施：逐户登记；建立台账；完成时限" in page
 
 
 def test_items_of_a_pledge_not_yet_signed_are_not_under_way(client, world, pledge_in):
