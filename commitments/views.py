@@ -60,6 +60,7 @@ from .forms import (
 from .models import (
     Attachment,
     Campaign,
+    Inspection,
     Notification,
     Opinion,
     Pledge,
@@ -982,6 +983,10 @@ def self_check(request, pk):
 def inspect(request, pk):
     pledge = _pledge_or_404(request.user, pk, "inspect_pledge")
     year, quarter = quarter_of(timezone.localdate())
+    if request.method == "GET" and Inspection.objects.filter(pledge=pledge, year=year, quarter=quarter).exists():
+        # 一季一检查: the quarter's inspection is done; the pledge page shows its result.
+        messages.info(request, f"{year}年第{quarter}季度已检查过这份承诺书。")
+        return redirect(pledge)
     form = InspectionForm(request.POST or None, initial={"year": year, "quarter": quarter})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -179,7 +179,7 @@ def test_committee_appraises_a_branch_and_the_rectification_closes_after_a_passi
 
     # 6. The committee approves it.
     committee.goto(f"{live_server.url}/rectifications/{rectification.pk}/")
-    committee.get_by_label("同意整改方案").check()
+    committee.locator("label[for^='id_decision']", has_text="同意整改方案").click()
     committee.fill("#id_comment", "同意，请按期完成并公开进度。")
     shot(committee, "appraisal-12-approve")
     committee.get_by_role("button", name="提交审批结果").click()

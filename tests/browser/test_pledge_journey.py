@@ -97,7 +97,7 @@ def test_member_and_secretary_take_a_pledge_from_draft_to_ticked_off(browser, li
     sec.get_by_role("link", name="待办").first.click()
     sec.get_by_role("link", name=re.compile("王党员的承诺书")).click()
     sec.fill(f"input[name='item_{pledge.items.get(position=2).pk}']", "写明帮助的具体内容和户数")
-    sec.get_by_label("退回修改").check()
+    sec.locator("label[for^='id_decision']", has_text="退回修改").click()
     sec.fill("textarea[name=comment]", "第二项不够具体，请修改后再提交。")
     shot(sec, "pledge-02-review-return")
     sec.get_by_role("button", name="提交审核结果").click()
@@ -115,7 +115,7 @@ def test_member_and_secretary_take_a_pledge_from_draft_to_ticked_off(browser, li
     sec.goto(f"{live_server.url}/pledges/{pledge.pk}/review/")
     for label in ("体现先进性要求", "体现岗位职责特点", "符合群众意愿", "切实可行"):
         sec.get_by_label(label).check()
-    sec.get_by_label("审定通过").check()
+    sec.locator("label[for^='id_decision']", has_text="审定通过").click()
     sec.get_by_role("button", name="提交审核结果").click()
     expect(sec.locator("h1")).to_contain_text("已审定")
 
@@ -124,6 +124,8 @@ def test_member_and_secretary_take_a_pledge_from_draft_to_ticked_off(browser, li
     phone = log_in(phone_ctx, live_server, "dangyuan")
     phone.goto(f"{live_server.url}/pledges/{pledge.pk}/")
     phone.get_by_role("link", name="签署承诺书").click()
+    # The pad is below the text being signed: bring it into view before drawing on it.
+    phone.locator("#signature-pad").scroll_into_view_if_needed()
     box = phone.locator("#signature-pad").bounding_box()
     phone.mouse.move(box["x"] + 30, box["y"] + 120)
     phone.mouse.down()
@@ -164,6 +166,10 @@ def test_member_and_secretary_take_a_pledge_from_draft_to_ticked_off(browser, li
 
     # 8. The secretary confirms from the 销号 queue; the ledger shows the item ticked off.
     sec.goto(f"{live_server.url}/queues/?tab=tick")
+    # 确认销号 is offered once the evidence has been opened (issue 14 §5).
+    expect(sec.get_by_role("button", name="确认销号")).to_be_hidden()
+    sec.get_by_text("查看销号依据").click()
+    expect(sec.locator("img.evidence-thumb")).to_have_count(1)
     sec.get_by_role("button", name="确认销号").click()
     expect(sec.locator(".alert-success")).to_contain_text("已确认销号")
     sec.goto(f"{live_server.url}/ledger/?org=CA1")

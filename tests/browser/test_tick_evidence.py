@@ -119,7 +119,7 @@ def test_the_reviewer_reads_the_opinions_beside_each_item(browser, live_server, 
     # The conclusion radios are bound to their labels.
     context, page = log_in(browser, live_server, world.secretary.username, SIZES["phone"])
     page.goto(f"{live_server.url}/pledges/{pledge.pk}/review/")
-    page.get_by_label("退回修改").check()
+    page.locator("label[for^='id_decision']", has_text="退回修改").click()
     page.fill("textarea[name=comment]", "第二项请写具体。")
     page.get_by_role("button", name="提交审核结果").click()
     expect(page.locator("h1")).to_contain_text("退回修改")

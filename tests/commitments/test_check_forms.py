@@ -47,3 +47,15 @@ def test_the_monthly_self_check_gives_each_item_its_card_and_buttons(client, wor
     assert page.count('class="btn-check"') == 3 * len(SelfCheck.Result.choices)
     assert page.count("<legend") == 3
     assert_every_input_has_its_label(page)
+
+
+def test_the_quarterly_inspection_is_not_opened_twice_in_a_quarter(client, world, pledge_in):
+    pledge = pledge_in("published")
+    client.force_login(world.secretary)
+    url = reverse("commitments:inspect", args=[pledge.pk])
+    assert client.post(url, {"year": 2025, "quarter": 4, "result": "pass"}).status_code == 302
+
+    response = client.get(url, follow=True)
+
+    assert response.redirect_chain == [(pledge.get_absolute_url(), 302)]
+    assert "2025年第4季度已检查过这份承诺书。" in response.content.decode()

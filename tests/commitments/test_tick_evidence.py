@@ -172,6 +172,11 @@ def test_the_pledge_page_gives_each_item_its_evidence_mark(client, world, reques
     assert by_pk[item.pk].evidence.mark == log.pk and by_pk[item.pk].evidence.attachments == 2
     others = [i for pk, i in by_pk.items() if pk != item.pk]
     assert others and all(i.evidence.mark is None and not i.evidence.exists for i in others)
+    # The pledge page shows the logs open, so its 确认销号 carries the mark and confirms at once.
+    page = response.content.decode()
+    assert f'name="evidence_seen" value="{log.pk}"' in page
+    response = client.post(decide_url(item), {"decision": "confirm", "evidence_seen": log.pk})
+    assert response.status_code == 302 and state_of(item) == PledgeItem.State.TICKED_OFF
 
 
 def test_the_queue_with_evidence_stays_flat(client, world, published, django_assert_max_num_queries):
