@@ -7,10 +7,11 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from commitments.models import Pledge, PledgeItem
-from demo.organizations import DEMO_PASSWORD as PASSWORD
+from demo.organizations import DEMO_PASSWORD
 from evaluations.models import Appraisal, Bulletin, Ranking, Rectification
 from organizations.models import Activity, Member, Organization
 from reporting.models import ReportIssue
+from tests.browser.pages import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -153,14 +154,6 @@ def pages_by_role():
     return {role: [u for u in urls if u] for role, urls in roles.items()}
 
 
-def log_in(page, base, username):
-    page.goto(f"{base}{reverse('login')}")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda u: "/accounts/login/" not in u)
-
-
 def test_every_role_s_pages_pass_axe_and_fit_a_phone(browser, live_server, audit, settings):
     call_command("seed_demo", size="small", verbosity=0)
     settings.AXES_ENABLED = False
@@ -170,9 +163,7 @@ def test_every_role_s_pages_pass_axe_and_fit_a_phone(browser, live_server, audit
     for width in WIDTHS:
         for role, urls in walk.items():
             context = browser.new_context(viewport={"width": width, "height": 800}, locale="zh-CN")
-            page = context.new_page()
-            if role:
-                log_in(page, live_server.url, role)
+            page = log_in(context, live_server, role, password=DEMO_PASSWORD) if role else context.new_page()
             for address in urls:
                 response = page.goto(f"{live_server.url}{address}")
                 assert response.ok, f"{role} {address}: HTTP {response.status}"

@@ -13,25 +13,14 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from evaluations.models import Appraisal, Ballot, Rectification
+from tests.browser.pages import log_in
 from tests.commitments.conftest import org_pledge_in  # noqa: F401
-from tests.factories import PASSWORD
 
 from .conftest import ARTIFACTS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 CODE = re.compile(r"[A-HJ-NP-Z2-9]{4}[A-HJ-NP-Z2-9]{4}[A-HJ-NP-Z2-9]{4}[A-HJ-NP-Z2-9]{4}")
-
-
-def log_in(context, live_server, username):
-    page = context.new_page()
-    page.on("dialog", lambda dialog: dialog.accept())
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page.locator("nav")).to_contain_text("退出")
-    return page
 
 
 def slip_codes(page, live_server, appraisal_id, name):

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from commitments import services
 from commitments.models import Opinion, Pledge
-from tests.factories import PASSWORD
+from tests.browser.pages import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -24,15 +24,10 @@ STREET_LIGHTS = "晚上村道黑漆漆的，老人孩子出门不安全，希望
 FARMING = "希望组织农技培训，教大家种植新品种，提高收入。"
 
 
-def log_in(browser, live_server, username):
-    page = browser.new_context(viewport=PHONE, locale="zh-CN", has_touch=True).new_page()
+def log_in_on_phone(browser, live_server, username):
+    page = log_in(browser.new_context(viewport=PHONE, locale="zh-CN", has_touch=True), live_server, username)
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page.locator("nav")).to_contain_text("退出")
     return page, errors
 
 
@@ -50,7 +45,7 @@ def editor(world, browser, live_server):
         )
     member = world.member
     pledge = services.pledge_create_for_member(member=member, organization=member.organization, by=member.user)
-    page, errors = log_in(browser, live_server, "dangyuan")
+    page, errors = log_in_on_phone(browser, live_server, "dangyuan")
     url = live_server.url + reverse("commitments:pledge_edit", args=[pledge.pk])
     page.goto(url)
     return pledge, page, errors, url

@@ -12,20 +12,10 @@ from playwright.sync_api import expect
 from commitments import services
 from commitments.models import Opinion, Pledge, PledgeItem
 from organizations.permissions import Role
+from tests.browser.pages import log_in
 from tests.factories import PASSWORD, MemberFactory, UserFactory, grant
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def log_in(context, live_server, username):
-    page = context.new_page()
-    page.on("dialog", lambda dialog: dialog.accept())
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page.locator("nav")).to_contain_text("退出")
-    return page
 
 
 def photo(path):

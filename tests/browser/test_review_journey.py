@@ -15,22 +15,12 @@ from evaluations.models import LeaderReview
 from evaluations.services.reviews import leader_review_create
 from organizations.permissions import Role
 from tests.browser.conftest import ARTIFACTS
-from tests.factories import PASSWORD, MemberFactory, UserFactory, grant
+from tests.browser.pages import log_in
+from tests.factories import MemberFactory, UserFactory, grant
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 GRADES = {"de": "good", "neng": "fairly_good", "qin": "good", "ji": "good", "lian": "good"}
-
-
-def log_in(context, live_server, username):
-    page = context.new_page()
-    page.on("dialog", lambda dialog: dialog.accept())
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page.locator("nav")).to_contain_text("退出")
-    return page
 
 
 def test_secretary_reviews_every_member_and_coverage_reaches_full(browser, live_server, tree, shot):

@@ -8,8 +8,8 @@ from playwright.sync_api import expect
 
 from commitments import services
 from commitments.models import PledgeItem
+from tests.browser.pages import log_in
 from tests.commitments.samples import sample
-from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -17,16 +17,9 @@ DAY = datetime.date(2025, 5, 20)
 SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 375, "height": 812}}
 
 
-def log_in(browser, live_server, username, viewport):
+def log_in_at(browser, live_server, username, viewport):
     context = browser.new_context(viewport=viewport, locale="zh-CN", has_touch=viewport["width"] < 500)
-    page = context.new_page()
-    page.on("dialog", lambda dialog: dialog.accept())
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page.locator("nav")).to_contain_text("退出")
-    return context, page
+    return context, log_in(context, live_server, username)
 
 
 def assert_fits(page):
@@ -52,7 +45,7 @@ def test_secretary_opens_the_evidence_then_confirms(browser, live_server, world,
         services.item_request_tick_off(item=it, by=member, note="已完成")
 
     for (name, viewport), it in zip(SIZES.items(), items[:2], strict=True):
-        context, page = log_in(browser, live_server, world.secretary.username, viewport)
+        context, page = log_in_at(browser, live_server, world.secretary.username, viewport)
         page.goto(f"{live_server.url}/queues/?tab=tick")
         row = page.locator(f"#tick-{it.pk}")
         confirm = row.get_by_role("button", name="确认销号")
@@ -76,7 +69,7 @@ def test_secretary_opens_the_evidence_then_confirms(browser, live_server, world,
         context.close()
 
     # The item without any log: the row says so and the confirmation is right there.
-    context, page = log_in(browser, live_server, world.secretary.username, SIZES["phone"])
+    context, page = log_in_at(browser, live_server, world.secretary.username, SIZES["phone"])
     page.goto(f"{live_server.url}/queues/?tab=tick")
     row = page.locator(f"#tick-{items[2].pk}")
     expect(row).to_contain_text("没有践诺记录或附件")
@@ -92,7 +85,7 @@ def test_a_confirmation_from_elsewhere_lands_on_the_evidence(browser, live_serve
     services.fulfilment_log_add(item=it, by=member, happened_on=DAY, text="道路修好了。", files=[sample("jpg")])
     services.item_request_tick_off(item=it, by=member, note="已完成")
     for name, viewport in SIZES.items():
-        context, page = log_in(browser, live_server, world.secretary.username, viewport)
+        context, page = log_in_at(browser, live_server, world.secretary.username, viewport)
         page.goto(f"{live_server.url}/items/{it.pk}/tick/decide/?next=/queues/%3Ftab%3Dtick")
         expect(page.locator("h1")).to_have_text("确认销号")
         expect(page.locator("#tick-evidence img.evidence-thumb")).to_be_visible()
@@ -106,7 +99,7 @@ def test_the_reviewer_reads_the_opinions_beside_each_item(browser, live_server, 
     services.pledge_submit(pledge=pledge, by=world.member.user)
     first, second = pledge.items.order_by("position")[:2]
     for name, viewport in SIZES.items():
-        context, page = log_in(browser, live_server, world.secretary.username, viewport)
+        context, page = log_in_at(browser, live_server, world.secretary.username, viewport)
         page.goto(f"{live_server.url}/pledges/{pledge.pk}/review/")
         expect(page.locator(f"#review-item-{first.pk} .cited-opinions")).to_contain_text("村口道路坑洼")
         expect(page.locator(f"#review-item-{first.pk} .cited-opinions")).to_contain_text(
@@ -117,7 +110,7 @@ def test_the_reviewer_reads_the_opinions_beside_each_item(browser, live_server, 
         shot(page, f"tick-evidence-04-review-{name}")
         context.close()
     # The conclusion radios are bound to their labels.
-    context, page = log_in(browser, live_server, world.secretary.username, SIZES["phone"])
+    context, page = log_in_at(browser, live_server, world.secretary.username, SIZES["phone"])
     page.goto(f"{live_server.url}/pledges/{pledge.pk}/review/")
     page.locator("label[for^='id_decision']", has_text="退回修改").click()
     page.fill("textarea[name=comment]", "第二项请写具体。")
