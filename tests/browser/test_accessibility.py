@@ -154,18 +154,19 @@ def pages_by_role():
     return {role: [u for u in urls if u] for role, urls in roles.items()}
 
 
-def test_every_role_s_pages_pass_axe_and_fit_a_phone(browser, live_server, audit, settings):
+# One test per width, so that the parallel workers of `make test` each take one.
+@pytest.mark.parametrize("width", WIDTHS)
+def test_every_role_s_pages_pass_axe_and_fit_the_screen(browser, live_server, audit, settings, width):
     call_command("seed_demo", size="small", verbosity=0)
     settings.AXES_ENABLED = False
     walk = pages_by_role()
     assert sum(len(urls) for urls in walk.values()) >= 60, walk
 
-    for width in WIDTHS:
-        for role, urls in walk.items():
-            context = browser.new_context(viewport={"width": width, "height": 800}, locale="zh-CN")
-            page = log_in(context, live_server, role, password=DEMO_PASSWORD) if role else context.new_page()
-            for address in urls:
-                response = page.goto(f"{live_server.url}{address}")
-                assert response.ok, f"{role} {address}: HTTP {response.status}"
-                audit.check(page)
-            context.close()
+    for role, urls in walk.items():
+        context = browser.new_context(viewport={"width": width, "height": 800}, locale="zh-CN")
+        page = log_in(context, live_server, role, password=DEMO_PASSWORD) if role else context.new_page()
+        for address in urls:
+            response = page.goto(f"{live_server.url}{address}")
+            assert response.ok, f"{role} {address}: HTTP {response.status}"
+            audit.check(page)
+        context.close()
