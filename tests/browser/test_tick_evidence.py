@@ -17,6 +17,12 @@ DAY = datetime.date(2025, 5, 20)
 SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 375, "height": 812}}
 
 
+LOADED = """img => (img.complete ? Promise.resolve() : new Promise((done) => {
+  img.addEventListener("load", done, { once: true });
+  img.addEventListener("error", done, { once: true });
+})).then(() => img.naturalWidth > 0)"""
+
+
 def log_in_at(browser, live_server, username, viewport):
     context = browser.new_context(viewport=viewport, locale="zh-CN", has_touch=viewport["width"] < 500)
     return context, log_in(context, live_server, username)
@@ -57,7 +63,8 @@ def test_secretary_opens_the_evidence_then_confirms(browser, live_server, world,
         row.get_by_text("查看销号依据").click()
         expect(row.locator("img.evidence-thumb")).to_have_count(1)
         expect(row.locator("img.evidence-thumb")).to_be_visible()
-        thumb_ok = row.locator("img.evidence-thumb").evaluate("img => img.complete && img.naturalWidth > 0")
+        # The thumbnail starts loading when its <details> opens: wait for it to finish, then ask whether it drew.
+        thumb_ok = row.locator("img.evidence-thumb").evaluate(LOADED)
         assert thumb_ok, "缩略图没有加载出来"
         expect(confirm).to_be_visible()
         assert_fits(page)
