@@ -77,6 +77,28 @@ def appraisal_next_step(
     return rectification_next_step(rectification, user)
 
 
+# The states in which one side works on the rectification: (the superior acts?, the line for the side that acts,
+# the line for everyone else); {org} and {deadline} are filled in.
+_WORK_STEPS = {
+    Rectification.Status.OPEN: (
+        False,
+        "请向上级党委报送整改报告，写明整改目标、措施和时限{deadline}",
+        "等待{org}向上级党委报送整改报告{deadline}",
+    ),
+    Rectification.Status.RETURNED: (
+        False,
+        "请按审批意见修改后重新报送整改报告{deadline}",
+        "等待{org}按审批意见修改后重新报送整改报告{deadline}",
+    ),
+    Rectification.Status.SUBMITTED: (True, "请您审批{org}的整改报告{deadline}", "等待上级党委审批整改报告{deadline}"),
+    Rectification.Status.APPROVED: (
+        False,
+        "请按整改方案整改，完成后报告整改完成{deadline}",
+        "等待{org}按整改方案整改并报告整改完成{deadline}",
+    ),
+}
+
+
 def rectification_next_step(
     rectification: Rectification,
     user=None,
@@ -97,22 +119,11 @@ def rectification_next_step(
         late = rectification.deadline < today
         deadline = f"（整改时限 {day(rectification.deadline)}{' 已过' if late else ''}）"
 
-    if status == S.OPEN:
-        if files:
-            return NextStep(f"请向上级党委报送整改报告，写明整改目标、措施和时限{deadline}", urgent=late)
-        return NextStep(f"等待{org.name}向上级党委报送整改报告{deadline}", urgent=late)
-    if status == S.RETURNED:
-        if files:
-            return NextStep(f"请按审批意见修改后重新报送整改报告{deadline}", urgent=late)
-        return NextStep(f"等待{org.name}按审批意见修改后重新报送整改报告{deadline}", urgent=late)
-    if status == S.SUBMITTED:
-        if approves:
-            return NextStep(f"请您审批{org.name}的整改报告{deadline}", urgent=late)
-        return NextStep(f"等待上级党委审批整改报告{deadline}", urgent=late)
-    if status == S.APPROVED:
-        if files:
-            return NextStep(f"请按整改方案整改，完成后报告整改完成{deadline}", urgent=late)
-        return NextStep(f"等待{org.name}按整改方案整改并报告整改完成{deadline}", urgent=late)
+    if status in _WORK_STEPS:
+        by_superior, to_actor, to_others = _WORK_STEPS[status]
+        acts = approves if by_superior else files
+        text = (to_actor if acts else to_others).format(org=org.name, deadline=deadline)
+        return NextStep(text, urgent=late)
     if status == S.DONE:
         if follow_ups is None:
             follow_ups = list(rectification.follow_up_appraisals.all())

@@ -6,22 +6,12 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.pages import log_in
 from tests.evaluations.conftest_stats import build_stats_world
-from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 CHARTS = ("chart-fulfilment", "chart-coverage", "chart-satisfaction", "chart-ballots")
-
-
-def log_in(context, live_server, username):
-    page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page.locator("nav")).to_contain_text("退出")
-    return page
 
 
 def test_the_committee_reads_the_dashboard_with_charts(browser, live_server, tree, shot):
